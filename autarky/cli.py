@@ -1,0 +1,147 @@
+"""The `autarky` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+import pandas as pd
+from sqlalchemy.exc import SQLAlchemyError
+
+from autarky.app import App
+from autarky.errors import AutarkyError
+from autarky.snapshot import load_snapshot
+
+
+def format_period(period: pd.Timestamp, frequency: str) -> str:
+    """2021 for annual, 2021-03 for monthly, 2021-Q1 for quarterly data."""
+    if frequency == "A":
+        return f"{period.year}"
+    if frequency == "Q":
+        return f"{period.year}-Q{(period.month - 1) // 3 + 1}"
+    if frequency == "M":
+        return f"{period.year}-{period.month:02d}"
+    return period.date().isoformat()
+
+
+def format_value(value: float) -> str:
+    return format(value, ".15g")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="TOML config file (default: $AUTARKY_CONFIG or ./autarky.toml).")
+@click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None, debug: bool) -> None:
+    """Autarky: measure, forecast and watch technological self-reliance from public data."""
+    app = App(config_path=config_path, debug=debug)
+    ctx.obj = app
+    ctx.call_on_close(app.close)
+
+
+@cli.command()
+@click.option("--no-data", is_flag=True, help="Create or upgrade the schema only; do not load the bundled data.")
+@click.pass_obj
+def init(app: App, no_data: bool) -> None:
+    """Create or upgrade the database and load the bundled real-data snapshot."""
+    app.store.upgrade()
+    click.echo(f"schema up to date: {app.config.database_url}")
+    if no_data:
+        return
+    total_inserted = total_updated = 0
+    for source, result in load_snapshot(app.store, app.catalog).items():
+        click.echo(f"{source}: {result.inserted} inserted, {result.updated} updated, {result.unchanged} unchanged")
+        total_inserted += result.inserted
+        total_updated += result.updated
+    click.echo(f"snapshot loaded: {total_inserted} inserted, {total_updated} updated")
+
+
+@cli.command()
+@click.option("--indicator", "indicators", multiple=True, help="Indicator code (repeatable, or comma-separated).")
+@click.option("--country", "countries", multiple=True, help="ISO3 country code (repeatable, or comma-separated).")
+@click.option("--series", "keys", multiple=True, help="Series key such as wb:IP.PAT.RESD:CHN (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE instead of stdout.")
+@click.pass_obj
+def export(app: App, indicators: tuple[str, ...], countries: tuple[str, ...], keys: tuple[str, ...], fmt: str,
+           output: str | None) -> None:
+    """Export observations in long format (series_key, indicator, country, period, value, unit, source, vintage)."""
+    frame = app.store.observations(keys=_split(keys), indicators=_split(indicators), countries=_split(countries))
+    if frame.empty:
+        click.echo("no observations match; run `autarky init` to load the bundled data", err=True)
+    frame["period"] = [format_period(p, f) for p, f in zip(frame["period"], frame["frequency"])]
+    frame = frame.drop(columns=["frequency"])
+    if fmt == "csv":
+        frame["value"] = frame["value"].map(format_value)
+        text = frame.to_csv(index=False, lineterminator="\n")
+    else:
+        text = json.dumps(frame.to_dict(orient="records"), indent=1, default=str) + "\n"
+    if output:
+        with open(output, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        click.echo(f"wrote {len(frame)} rows to {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@cli.command()
+@click.pass_obj
+def status(app: App) -> None:
+    """Sources, series and observation counts, latest period per indicator, last collection runs."""
+    series = app.store.series()
+    if series.empty:
+        click.echo("the database holds no series yet; run `autarky init`")
+        return
+    click.echo(f"database: {app.config.database_url}")
+    click.echo(f"series: {len(series)}  observations: {int(series['observations'].sum())}")
+    click.echo("\nby source:")
+    for source, group in series.groupby("source"):
+        click.echo(f"  {source:10s} {len(group):5d} series {int(group['observations'].sum()):8d} observations")
+    click.echo("\nlatest period per indicator:")
+    for indicator, group in series.groupby("indicator"):
+        last = group["last_period"].dropna()
+        latest = format_period(pd.Timestamp(max(last)), group["frequency"].iloc[0]) if len(last) else "-"
+        click.echo(f"  {indicator:22s} {latest:8s} ({len(group)} series)")
+    runs = app.store.runs(limit=5)
+    click.echo("\nlast collection runs:")
+    for run in runs.itertuples():
+        note = f" error: {run.error}" if run.error else ""
+        click.echo(f"  {run.started_at:%Y-%m-%d %H:%M} {run.source:16s} {run.status:7s} "
+                   f"+{run.inserted} ~{run.updated} ={run.unchanged} x{run.rejected}{note}")
+
+
+def _split(values: tuple[str, ...]) -> list[str] | None:
+    items = [v.strip() for value in values for v in value.split(",") if v.strip()]
+    return items or None
+
+
+def main() -> None:
+    """Console entry point: one clear line and a non-zero exit on any error (traceback with --debug)."""
+    debug = "--debug" in sys.argv[1:]
+    try:
+        code = cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except AutarkyError as exc:
+        if debug:
+            raise
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except SQLAlchemyError as exc:
+        if debug:
+            raise
+        click.echo(f"error: database: {str(exc.orig if getattr(exc, 'orig', None) else exc).splitlines()[0]}",
+                   err=True)
+        sys.exit(1)
+    except Exception as exc:  # noqa: BLE001 - the CLI's promise is one line, not a traceback
+        if debug:
+            raise
+        click.echo(f"error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", err=True)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,1 @@
+"""Collectors: one module per public source, registered by name."""

@@ -1,0 +1,1 @@
+"""Forecasting: models, rolling-origin backtests, per-series model choice, crossing probabilities."""
