@@ -117,6 +117,14 @@ def _split(values: tuple[str, ...]) -> list[str] | None:
     return items or None
 
 
+def describe_database_error(exc: SQLAlchemyError) -> str:
+    """One line for a database error; a missing table means the schema was never created."""
+    detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+    if "no such table" in detail or ("relation" in detail and "does not exist" in detail):
+        return f"database: {detail}: the schema is missing or out of date; run `autarky init`"
+    return f"database: {detail}"
+
+
 def main() -> None:
     """Console entry point: one clear line and a non-zero exit on any error (traceback with --debug)."""
     debug = "--debug" in sys.argv[1:]
@@ -136,8 +144,7 @@ def main() -> None:
     except SQLAlchemyError as exc:
         if debug:
             raise
-        click.echo(f"error: database: {str(exc.orig if getattr(exc, 'orig', None) else exc).splitlines()[0]}",
-                   err=True)
+        click.echo(f"error: {describe_database_error(exc)}", err=True)
         sys.exit(1)
     except Exception as exc:  # noqa: BLE001 - the CLI's promise is one line, not a traceback
         if debug:

@@ -90,3 +90,10 @@ def test_debug_shows_traceback(tmp_path):
     proc = run("--debug", "--config", str(tmp_path / "missing.toml"), "status", check=False)
     assert proc.returncode != 0
     assert "Traceback" in proc.stderr
+
+
+def test_missing_schema_says_run_init(tmp_path):
+    proc = run("status", check=False, env={"AUTARKY_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}"})
+    assert proc.returncode == 1
+    assert "run `autarky init`" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
