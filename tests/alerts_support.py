@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import socket
 import threading
 from dataclasses import dataclass
@@ -12,9 +13,11 @@ from email.parser import BytesParser
 from pathlib import Path
 from typing import Any
 
+import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from autarky.alerts import engine
 from autarky.app import App
 from autarky.store import ObservationIn, SeriesSpec, Store
 
@@ -86,6 +89,38 @@ class SmtpRecorder:
 
     def to(self, address: str) -> list[Received]:
         return [r for r in self.received if address in r.rcpt_tos]
+
+
+def rule(name: str, kind: str, recipients: tuple[str, ...] = ("analyst@example.org",), **fields: Any) -> str:
+    """One [[alerts.rule]] table in TOML."""
+    lines = ["[[alerts.rule]]", f"name = {json.dumps(name)}", f"kind = {json.dumps(kind)}"]
+    lines += [f"{key} = {json.dumps(value)}" for key, value in fields.items()]
+    lines.append(f"recipients = {json.dumps(list(recipients))}")
+    return "\n".join(lines) + "\n\n"
+
+
+@pytest.fixture
+def smtp(monkeypatch):
+    """A running SMTP recorder, with AUTARKY_SMTP_* pointing at it."""
+    server = SmtpRecorder().start()
+    for name, value in server.env.items():
+        monkeypatch.setenv(name, value)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def checker(store, database_url, tmp_path):
+    """check(rules, now): write the rules to autarky.toml, run one evaluation with a fresh App (as a new process)."""
+
+    def run(rules: str, now: dt.datetime, **options: Any) -> engine.CheckReport:
+        app = make_app(write_config(tmp_path, database_url, rules))
+        try:
+            return engine.check(app, now=now, **options)
+        finally:
+            app.close()
+
+    return run
 
 
 def write_config(folder: Path, database_url: str, rules: str, extra: str = "") -> Path:

@@ -7,18 +7,10 @@ from pathlib import Path
 import pytest
 
 from autarky.store import Store
-from tests.alerts_support import SHARE_KEY, SmtpRecorder, store_resident_patent_share
+from tests.alerts_support import SHARE_KEY, SmtpRecorder, rule, store_resident_patent_share
 from tests.test_cli import run
 
-SHARE_RULE = f"""
-[[alerts.rule]]
-name = "China resident patent share above 0.8"
-kind = "threshold"
-series = "{SHARE_KEY}"
-above = 0.8
-recover = 0.78
-recipients = ["analyst@example.org"]
-"""
+SHARE_RULE = rule("China resident patent share above 0.8", "threshold", series=SHARE_KEY, above=0.8, recover=0.78)
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from sqlalchemy import select
 
 from autarky import forecasts
@@ -12,32 +11,10 @@ from autarky.alerts import engine
 from autarky.models import ForecastPoint, ForecastRun, Series, utcnow
 from autarky.pipeline import DOWNSTREAM, run_downstream
 from autarky.store import BatchResult, ObservationIn
-from tests.alerts_support import (SHARE_KEY, T0, SmtpRecorder, load_bundled, make_app, store_resident_patent_share,
-                                  write_config)
+from tests.alerts_support import SHARE_KEY, T0, load_bundled, make_app, rule, store_resident_patent_share, write_config
 
 HOUR = dt.timedelta(hours=1)
 PATENTS = "wb:IP.PAT.RESD:CHN"
-
-
-@pytest.fixture
-def smtp(monkeypatch):
-    server = SmtpRecorder().start()
-    for name, value in server.env.items():
-        monkeypatch.setenv(name, value)
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def checker(store, database_url, tmp_path):
-    def run(rules: str, now: dt.datetime):
-        app = make_app(write_config(tmp_path, database_url, rules))
-        try:
-            return engine.check(app, now=now)
-        finally:
-            app.close()
-
-    return run
 
 
 def add_forecast(store, key, *, last_year, points, samples=None, created_at=None, model="theta"):
@@ -59,17 +36,8 @@ def crossing_paths(hits: int, total: int = 10) -> list[list[float]]:
     return [[0.92] * 8 + [0.96 if i < hits else 0.92] for i in range(total)]
 
 
-CROSSING_RULE = f"""
-[[alerts.rule]]
-name = "P(resident share >= 0.95 by 2030)"
-kind = "forecast_crossing"
-series = "{SHARE_KEY}"
-level = 0.95
-by = 2030
-p = 0.5
-recover_p = 0.4
-recipients = ["analyst@example.org"]
-"""
+CROSSING_RULE = rule("P(resident share >= 0.95 by 2030)", "forecast_crossing", series=SHARE_KEY, level=0.95, by=2030,
+                     p=0.5, recover_p=0.4)
 YEARS = range(2022, 2031)
 
 
@@ -94,13 +62,7 @@ def test_forecast_crossing_fires_holds_with_hysteresis_and_resolves(store, catal
     assert len(smtp.received) == 2 and "RESOLVED" in smtp.received[1].message["Subject"]
 
 
-OUTSIDE_RULE = f"""
-[[alerts.rule]]
-name = "patents outside the forecast band"
-kind = "outside_band"
-series = "{PATENTS}"
-recipients = ["analyst@example.org"]
-"""
+OUTSIDE_RULE = rule("patents outside the forecast band", "outside_band", series=PATENTS)
 
 
 def test_outside_band_compares_a_new_value_with_the_forecast_made_before_it(store, catalog, smtp, checker):
@@ -125,14 +87,7 @@ def test_outside_band_compares_a_new_value_with_the_forecast_made_before_it(stor
     assert len(smtp.received) == 1  # event kinds send no resolved notice unless asked
 
 
-REVISION_RULE = f"""
-[[alerts.rule]]
-name = "patents revised"
-kind = "revision"
-series = "{PATENTS}"
-pct = 3
-recipients = ["analyst@example.org"]
-"""
+REVISION_RULE = rule("patents revised", "revision", series=PATENTS, pct=3)
 
 
 def test_revision_of_a_past_value_beyond_the_percentage(store, catalog, smtp, checker):
@@ -150,15 +105,7 @@ def test_revision_of_a_past_value_beyond_the_percentage(store, catalog, smtp, ch
 
 
 def test_staleness_of_a_collector_by_failures_and_by_age(store, smtp, checker):
-    rules = """
-[[alerts.rule]]
-name = "Comtrade stale"
-kind = "staleness"
-source = "comtrade"
-days = 60
-failures = 3
-recipients = ["data-ops@example.org"]
-"""
+    rules = rule("Comtrade stale", "staleness", ("data-ops@example.org",), source="comtrade", days=60, failures=3)
     now = utcnow()
     assert checker(rules, now).evaluation.outcomes[0].check.summary == "comtrade has never run"
     ok = store.start_run("comtrade")
@@ -180,14 +127,7 @@ recipients = ["data-ops@example.org"]
 def test_alerts_run_last_in_the_pipeline(store, catalog, smtp, database_url, tmp_path):
     assert DOWNSTREAM[-1] == ("alerts", "autarky.alerts.engine:run_after_change")
     load_bundled(store, catalog, "IP.PAT.RESD", ("CHN",))
-    rules = f"""
-[[alerts.rule]]
-name = "China resident patents above 1m"
-kind = "threshold"
-series = "{PATENTS}"
-above = 1000000
-recipients = ["analyst@example.org"]
-"""
+    rules = rule("China resident patents above 1m", "threshold", series=PATENTS, above=1000000)
     app = make_app(write_config(tmp_path, database_url, rules))
     try:
         result = run_downstream(app, frozenset({PATENTS}), stages=["alerts"])

@@ -13,34 +13,11 @@ from autarky.alerts.outbox import QUEUED, SENT
 from autarky.models import AlertEvent, Outbox
 from autarky.store import ObservationIn
 from tests.alerts_support import (SENDER, SHARE_KEY, T0, SmtpRecorder, add_series, load_bundled, make_app,
-                                  resident_patent_share, store_resident_patent_share, write_config)
+                                  resident_patent_share, rule, store_resident_patent_share, write_config)
 
 HOUR = dt.timedelta(hours=1)
 DAY = dt.timedelta(days=1)
 WOBBLE = "file:WOBBLE.SHARE:CHN"
-
-
-@pytest.fixture
-def smtp(monkeypatch):
-    server = SmtpRecorder().start()
-    for name, value in server.env.items():
-        monkeypatch.setenv(name, value)
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def checker(store, database_url, tmp_path):
-    """check(rules, now): write the rules to autarky.toml, run one evaluation with a fresh App (as a new process)."""
-
-    def run(rules: str, now: dt.datetime, **options):
-        app = make_app(write_config(tmp_path, database_url, rules))
-        try:
-            return engine.check(app, now=now, **options)
-        finally:
-            app.close()
-
-    return run
 
 
 def _outbox(store):
@@ -48,16 +25,10 @@ def _outbox(store):
         return session.scalars(select(Outbox).order_by(Outbox.id)).all()
 
 
-SHARE_RULE = f"""
-[[alerts.rule]]
-name = "China resident patent share"
-kind = "threshold"
-series = "{SHARE_KEY}"
-above = 0.8
-recover = 0.78
-severity = "critical"
-recipients = ["analyst@example.org", "risk-desk@example.com"]
-"""
+SHARE_RULE = rule("China resident patent share", "threshold", ("analyst@example.org", "risk-desk@example.com"),
+                  series=SHARE_KEY, above=0.8, recover=0.78, severity="critical")
+PATENTS = "wb:IP.PAT.RESD:CHN"
+PATENTS_RULE = rule("china-resident-patents", "threshold", series=PATENTS, above=1000000)
 
 
 def test_email_arrives_with_text_html_and_chart_to_the_right_recipients(store, catalog, smtp, checker):
@@ -91,15 +62,8 @@ def test_email_arrives_with_text_html_and_chart_to_the_right_recipients(store, c
 def test_html_escapes_what_users_wrote(store, catalog, smtp, checker):
     store.register_sources(catalog)
     add_series(store, WOBBLE, {2020: 0.9}, name='Share <b>"bold"</b> & co')
-    rules = f"""
-[[alerts.rule]]
-name = "escape <check> & co"
-kind = "threshold"
-series = "{WOBBLE}"
-above = 0.5
-description = "<script>alert('x')</script> & <img src=x onerror=1>"
-recipients = ["analyst@example.org"]
-"""
+    rules = rule("escape <check> & co", "threshold", series=WOBBLE, above=0.5,
+                 description="<script>alert('x')</script> & <img src=x onerror=1>")
     checker(rules, T0)
     html = smtp.received[0].parts["text/html"]
     assert "<script>" not in html and "<img src=x" not in html and "<b>\"bold\"</b>" not in html
@@ -116,22 +80,9 @@ def _release(store, key, year, value):
 def test_hysteresis_a_wobbling_value_sends_one_alert_not_one_per_wobble(store, catalog, smtp, checker):
     store.register_sources(catalog)
     add_series(store, WOBBLE, {})
-    rules = f"""
-[[alerts.rule]]
-name = "with-recovery-level"
-kind = "threshold"
-series = "{WOBBLE}"
-above = 0.8
-recover = 0.78
-recipients = ["hysteresis@example.org"]
-
-[[alerts.rule]]
-name = "without-recovery-level"
-kind = "threshold"
-series = "{WOBBLE}"
-above = 0.8
-recipients = ["flappy@example.org"]
-"""
+    rules = (rule("with-recovery-level", "threshold", ("hysteresis@example.org",), series=WOBBLE, above=0.8,
+                  recover=0.78)
+             + rule("without-recovery-level", "threshold", ("flappy@example.org",), series=WOBBLE, above=0.8))
     wobble = [0.79, 0.81, 0.795, 0.805, 0.79, 0.81, 0.799, 0.802]
     for step, value in enumerate(wobble):
         _release(store, WOBBLE, 2010 + step, value)
@@ -150,15 +101,7 @@ recipients = ["flappy@example.org"]
 def test_pending_holds_until_the_condition_held_on_n_releases(store, catalog, smtp, checker):
     store.register_sources(catalog)
     add_series(store, WOBBLE, {2018: 0.7})
-    rules = f"""
-[[alerts.rule]]
-name = "held-twice"
-kind = "threshold"
-series = "{WOBBLE}"
-above = 0.8
-hold = 2
-recipients = ["analyst@example.org"]
-"""
+    rules = rule("held-twice", "threshold", series=WOBBLE, above=0.8, hold=2)
     checker(rules, T0)
     _release(store, WOBBLE, 2019, 0.85)
     report = checker(rules, T0 + HOUR)
@@ -181,17 +124,8 @@ recipients = ["analyst@example.org"]
 
 def test_reminders_slow_down_and_a_resolved_notice_follows(store, catalog, smtp, checker):
     load_bundled(store, catalog, "IP.PAT.RESD", ("CHN",))
-    rules = """
-[[alerts.rule]]
-name = "china-resident-patents"
-kind = "threshold"
-series = "wb:IP.PAT.RESD:CHN"
-above = 1000000
-recover = 950000
-repeat_after = "1d"
-repeat_max = "4d"
-recipients = ["analyst@example.org"]
-"""
+    rules = rule("china-resident-patents", "threshold", series=PATENTS, above=1000000, recover=950000,
+                 repeat_after="1d", repeat_max="4d")
     sent_at = []
     for hours in range(0, 12 * 24 + 1, 12):  # twice a day for 12 days
         report = checker(rules, T0 + hours * HOUR)
@@ -202,7 +136,7 @@ recipients = ["analyst@example.org"]
     subjects = [m.message["Subject"] for m in smtp.received]
     assert "FIRING" in subjects[0] and all("STILL FIRING" in s for s in subjects[1:])
     assert "reminder 4" in subjects[-1]
-    _release(store, "wb:IP.PAT.RESD:CHN", 2022, 900000)
+    _release(store, PATENTS, 2022, 900000)
     checker(rules, T0 + 13 * DAY)
     assert "RESOLVED" in smtp.received[-1].message["Subject"]
     assert "900,000 in 2022 is no longer above 1,000,000" in smtp.received[-1].parts["text/plain"]
@@ -213,24 +147,10 @@ recipients = ["analyst@example.org"]
 def test_one_email_per_recipient_groups_every_notice_of_an_evaluation(store, catalog, smtp, checker):
     load_bundled(store, catalog, "GB.XPD.RSDV.GD.ZS", ("CHN", "USA", "JPN", "KOR"))
     load_bundled(store, catalog, "IP.PAT.RESD", ("CHN",))
-    rules = """
-[alerts]
-recipients = ["analyst@example.org"]
-
-[[alerts.rule]]
-name = "R&D intensity above 2.5% of GDP"
-kind = "threshold"
-indicator = "GB.XPD.RSDV.GD.ZS"
-countries = ["CHN", "USA", "JPN", "KOR"]
-above = 2.5
-
-[[alerts.rule]]
-name = "China resident patents above 1m"
-kind = "threshold"
-series = "wb:IP.PAT.RESD:CHN"
-above = 1000000
-recipients = ["analyst@example.org", "patents@example.org"]
-"""
+    rules = (rule("R&D intensity above 2.5% of GDP", "threshold", indicator="GB.XPD.RSDV.GD.ZS",
+                  countries=["CHN", "USA", "JPN", "KOR"], above=2.5)
+             + rule("China resident patents above 1m", "threshold", ("analyst@example.org", "patents@example.org"),
+                    series=PATENTS, above=1000000))
     report = checker(rules, T0)
     assert len(report.evaluation.moved) == 5
     assert len(smtp.received) == 2
@@ -238,7 +158,7 @@ recipients = ["analyst@example.org", "patents@example.org"]
     assert len(analyst) == 1 and "5 alerts (5 firing)" in analyst[0].message["Subject"]
     text = analyst[0].parts["text/plain"]
     for key in ("wb:GB.XPD.RSDV.GD.ZS:CHN", "wb:GB.XPD.RSDV.GD.ZS:USA", "wb:GB.XPD.RSDV.GD.ZS:JPN",
-                "wb:GB.XPD.RSDV.GD.ZS:KOR", "wb:IP.PAT.RESD:CHN"):
+                "wb:GB.XPD.RSDV.GD.ZS:KOR", PATENTS):
         assert key in text
     images = [p for p in analyst[0].message.walk() if p.get_content_type() == "image/png"]
     assert len(images) == 5
@@ -267,25 +187,13 @@ def test_smtp_down_then_up_every_queued_message_arrives_exactly_once(store, cata
     for name, value in server.env.items():
         monkeypatch.setenv(name, value)
     load_bundled(store, catalog, "IP.PAT.RESD", ("CHN",), until=2020)
-    rules = """
-[[alerts.rule]]
-name = "china-resident-patents"
-kind = "threshold"
-series = "wb:IP.PAT.RESD:CHN"
-above = 1300000
-recipients = ["analyst@example.org", "risk-desk@example.com"]
-
-[[alerts.rule]]
-name = "china-resident-patents-jump"
-kind = "change"
-series = "wb:IP.PAT.RESD:CHN"
-pct = 5
-recipients = ["analyst@example.org"]
-"""
+    rules = (rule("china-resident-patents", "threshold", ("analyst@example.org", "risk-desk@example.com"),
+                  series=PATENTS, above=1300000)
+             + rule("china-resident-patents-jump", "change", series=PATENTS, pct=5))
     first = checker(rules, T0)
     assert len(first.messages) == 2 and len(first.delivery.failed) == 2
     assert "Connection refused" in first.delivery.failed[0][1] or "refused" in first.delivery.failed[0][1].lower()
-    _release(store, "wb:IP.PAT.RESD:CHN", 2021, 1426644)  # a new release while the server is still down
+    _release(store, PATENTS, 2021, 1426644)  # a new release while the server is still down
     second = checker(rules, T0 + HOUR)
     assert len(second.messages) == 1 and len(second.delivery.failed) == 3
     rows = _outbox(store)
@@ -308,14 +216,7 @@ recipients = ["analyst@example.org"]
 
 def test_dry_run_writes_and_sends_nothing(store, catalog, smtp, checker):
     load_bundled(store, catalog, "IP.PAT.RESD", ("CHN",))
-    rules = """
-[[alerts.rule]]
-name = "china-resident-patents"
-kind = "threshold"
-series = "wb:IP.PAT.RESD:CHN"
-above = 1000000
-recipients = ["analyst@example.org"]
-"""
+    rules = PATENTS_RULE
     report = checker(rules, T0, dry_run=True)
     assert report.dry_run and len(report.messages) == 1 and report.messages[0].attachments == ()
     assert engine.load_states(store) == {} and _outbox(store) == [] and smtp.received == []
@@ -324,14 +225,7 @@ recipients = ["analyst@example.org"]
 
 def test_a_concurrent_evaluation_is_detected_and_redone(store, catalog, smtp, checker, database_url, tmp_path):
     load_bundled(store, catalog, "IP.PAT.RESD", ("CHN",))
-    rules = """
-[[alerts.rule]]
-name = "china-resident-patents"
-kind = "threshold"
-series = "wb:IP.PAT.RESD:CHN"
-above = 1000000
-recipients = ["analyst@example.org"]
-"""
+    rules = PATENTS_RULE
     app = make_app(write_config(tmp_path, database_url, rules))
     from autarky.alerts.rules import load_rules
     stale = engine.evaluate(app.store, load_rules(app.config), now=T0)
@@ -344,21 +238,8 @@ recipients = ["analyst@example.org"]
 
 def test_rules_matching_no_series_are_reported(store, catalog, smtp, checker):
     store.register_sources(catalog)
-    rules = """
-[[alerts.rule]]
-name = "typo"
-kind = "threshold"
-indicator = "IP.PAT.RSED"
-above = 1
-recipients = ["analyst@example.org"]
-
-[[alerts.rule]]
-name = "not-yet"
-kind = "threshold"
-series = "derived:SR.INDEX:CHN"
-above = 1
-recipients = ["analyst@example.org"]
-"""
+    rules = (rule("typo", "threshold", indicator="IP.PAT.RSED", above=1)
+             + rule("not-yet", "threshold", series="derived:SR.INDEX:CHN", above=1))
     report = checker(rules, T0)
     assert report.evaluation.warnings == ["rule typo: no stored series of indicator IP.PAT.RSED",
                                           "rule not-yet: series derived:SR.INDEX:CHN not stored (yet)"]
