@@ -319,23 +319,21 @@ def check_staleness(p: Staleness, inputs: Inputs, active: bool) -> Check:  # noq
             break
         streak += 1
     fresh = finished[(finished["status"] == "ok") & ((finished["inserted"] + finished["updated"]) > 0)]
-    if fresh.empty:
-        since, note = as_utc(runs["started_at"].min()), "no run has brought new data since the first"
-    else:
-        since, note = as_utc(fresh["finished_at"].iloc[0]), "last new data"
+    # Without any run that brought data, the data is as old as the first run.
+    since = as_utc(runs["started_at"].min() if fresh.empty else fresh["finished_at"].iloc[0])
     age = (now - since).days
     stale = p.days is not None and age >= p.days
     failing = p.failures is not None and streak >= p.failures
     reasons = []
     if p.days is not None:
-        reasons.append(f"{note} {age} days ago ({since:%Y-%m-%d})")
+        what = "no run has brought new data; the first ran" if fresh.empty else "last new data"
+        reasons.append(f"{what} {age} days ago ({since:%Y-%m-%d})")
     if p.failures is not None or streak:
         error = finished["error"].iloc[0] if streak and finished["error"].iloc[0] else ""
         reasons.append(f"{streak} failed run(s) in a row" + (f", last error: {error}" if error else ""))
     summary = f"{p.source}: " + "; ".join(reasons)
-    # Each day counts as a new evaluation, so `hold` reads "stale on N days".
-    return Check(stale or failing, summary, float(age if stale or not failing else streak),
-                 f"{now.date().isoformat()}", None)
+    # The token is the day, so `hold` reads "stale on N days".
+    return Check(stale or failing, summary, float(age if p.days is not None else streak), now.date().isoformat())
 
 
 KINDS: dict[str, Kind] = {kind.name: kind for kind in (
