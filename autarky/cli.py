@@ -152,3 +152,9 @@ def main() -> None:
         click.echo(f"error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", err=True)
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+# Stage commands, registered after the core ones.
+from autarky.alerts.cli import alerts  # noqa: E402
+
+cli.add_command(alerts)

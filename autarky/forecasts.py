@@ -110,3 +110,22 @@ def crossing_probability(store: Store, key: str, threshold: float, by: dt.date, 
     window = samples[:, : steps[-1] + 1]
     hit = window >= threshold if above else window <= threshold
     return float(hit.any(axis=1).mean())
+
+
+def forecast_before(store: Store, key: str, start: dt.date, end: dt.date) -> dict | None:
+    """The newest ok forecast of `key` made without the period [start, end) that predicted it, with its point.
+
+    "Made before the value arrived" is read from the data, not the clock: the run's last observed period is before
+    `start`, so it never saw the value. Returns run_id, model, created_at, ds, yhat, lo80, hi80, lo95, hi95, or None.
+    """
+    query = (select(ForecastRun.id.label("run_id"), ForecastRun.model, ForecastRun.created_at, ForecastPoint.ds,
+                    ForecastPoint.yhat, ForecastPoint.lo80, ForecastPoint.hi80, ForecastPoint.lo95,
+                    ForecastPoint.hi95)
+             .join(ForecastRun, ForecastRun.id == ForecastPoint.run_id)
+             .join(Series, Series.id == ForecastRun.series_id)
+             .where(Series.key == key, ForecastRun.status == "ok", ForecastRun.last_period < start,
+                    ForecastPoint.ds >= start, ForecastPoint.ds < end)
+             .order_by(ForecastRun.created_at.desc(), ForecastRun.id.desc(), ForecastPoint.ds).limit(1))
+    with store.reading() as session:
+        row = session.execute(query).mappings().first()
+    return dict(row) if row else None

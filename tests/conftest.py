@@ -13,6 +13,9 @@ from sqlalchemy.engine import make_url
 from autarky.catalog import load_catalog
 from autarky.store import Store
 
+# Fixtures shared by the tests of one stage, kept in that stage's support module.
+pytest_plugins = ["tests.alerts_support"]
+
 POSTGRES_ENV = "AUTARKY_TEST_POSTGRES_URL"
 FIXTURES = Path(__file__).parent / "fixtures"
 
