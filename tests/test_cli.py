@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -62,7 +63,10 @@ def test_export_json_to_file_with_several_filters(db_env, tmp_path):
 def test_status_reports_counts_and_runs(db_env):
     run("init", env=db_env)
     out = run("status", env=db_env).stdout
-    assert "observations: 9800" in out
+    # the bundled snapshot (9,800 values) plus the derived metrics `init` computes from it
+    assert re.search(r"wb +\d+ series +8453 observations", out)
+    assert re.search(r"ncses +\d+ series +1347 observations", out)
+    assert re.search(r"derived +\d+ series +\d+ observations", out)
     assert "IP.PAT.RESD" in out and "2021" in out
     assert "snapshot:wb" in out
 
