@@ -112,12 +112,11 @@ def add_derived_indicators(catalog: Catalog, settings: Mapping[str, Any], origin
     catalog.add(definitions.index.indicator)
 
 
-def build_definitions(catalog: Catalog, settings: Mapping[str, Any], origin: str = "autarky.toml",
-                      builtin: Mapping[str, Any] | None = None) -> Definitions:
+def build_definitions(catalog: Catalog, settings: Mapping[str, Any], origin: str = "autarky.toml") -> Definitions:
     """Parse, check and order every derived metric; MetricsError names the file, the entry and the field."""
     if not isinstance(settings, Mapping):
         raise MetricsError(f"{origin}: [metrics] must be a table")
-    builtin = _builtin_file() if builtin is None else builtin
+    builtin = _builtin_file()
     raw = {ind.code: ind for ind in catalog.indicators.values() if ind.source != DERIVED_SOURCE}
     peers = _peers(settings.get("peers", builtin.get("peers", [])), catalog,
                    origin if "peers" in settings else METRICS_ORIGIN)

@@ -121,17 +121,17 @@ class _Parser:
         return FormulaError(f"formula {self.text!r}: expected {expected}, found {where}")
 
     def expression(self) -> Expr:
-        expr = self.term()
-        while (token := self._peek()) and token[1] in "+-" and token[0] == "op":
-            self.position += 1
-            expr = BinOp(token[1], expr, self.term())
-        return expr
+        return self._chain("+-", self.term)
 
     def term(self) -> Expr:
-        expr = self.factor()
-        while (token := self._peek()) and token[1] in "*/" and token[0] == "op":
+        return self._chain("*/", self.factor)
+
+    def _chain(self, operators: str, operand: Callable[[], Expr]) -> Expr:
+        """Left-associative run of `operand (op operand)*` for the given operators."""
+        expr = operand()
+        while (token := self._peek()) and token[0] == "op" and token[1] in operators:
             self.position += 1
-            expr = BinOp(token[1], expr, self.factor())
+            expr = BinOp(token[1], expr, operand())
         return expr
 
     def factor(self) -> Expr:

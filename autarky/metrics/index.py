@@ -105,6 +105,8 @@ def parse_index(defaults: Mapping[str, Any], overrides: Mapping[str, Any], known
         if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not weight > 0:
             raise fail("weights", f"{code}: must be a positive number, got {weight!r}")
     log = settings.get("log", [])
+    if "log" not in overrides and isinstance(log, list):
+        log = [c for c in log if c in components]  # the file's default applies to the components it still names
     if not isinstance(log, list) or any(c not in components for c in log):
         raise fail("log", f"must be a list of components, got {log!r}")
     normalisation = settings.get("normalisation", "minmax")
@@ -117,6 +119,8 @@ def parse_index(defaults: Mapping[str, Any], overrides: Mapping[str, Any], known
             or base[0] > base[1]):
         raise fail("base_period", f"must be a year or [first, last] years, got {settings.get('base_period')!r}")
     k = settings.get("min_components", len(components))
+    if "min_components" not in overrides and isinstance(k, int):
+        k = min(k, len(components))  # the file's default never asks for more components than config lists
     if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= len(components):
         raise fail("min_components", f"must be a whole number from 1 to {len(components)}, got {k!r}")
     carry = settings.get("carry_forward", 0)
@@ -141,7 +145,8 @@ def parse_index(defaults: Mapping[str, Any], overrides: Mapping[str, Any], known
         raise MetricsError(str(exc)) from None
     return IndexSpec(components=tuple(components), weights=full_weights, log=frozenset(log),
                      normalisation=normalisation, base_period=(base[0], base[1]), min_components=k,
-                     carry_forward=carry, exclude=frozenset(exclude), directions={c: known[c].direction for c in components},
+                     carry_forward=carry, exclude=frozenset(exclude),
+                     directions={c: known[c].direction for c in components},
                      sources={c: known[c].source for c in components}, indicator=indicator)
 
 

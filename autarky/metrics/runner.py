@@ -16,7 +16,7 @@ from autarky.catalog import Catalog
 from autarky.metrics.compute import Tally, Values, combine_vintages, evaluate_series
 from autarky.metrics.contributions import write_contributions
 from autarky.metrics.definitions import DERIVED_SOURCE, Definitions, definitions_for
-from autarky.metrics.index import compute_index
+from autarky.metrics.index import IndexSpec, compute_index
 from autarky.store import BatchResult, ObservationIn, SeriesSpec, Store
 
 METRICS_RUN = "metrics"
@@ -36,6 +36,8 @@ class Plan:
 
 @dataclass
 class MetricsReport:
+    """What one recompute did: per-metric tallies, the store's batch result, index contributions written."""
+
     scope: str
     tallies: dict[str, Tally] = field(default_factory=dict)
     written: BatchResult = field(default_factory=BatchResult)
@@ -133,6 +135,7 @@ def plan_recompute(definitions: Definitions, changed: frozenset[str] | None) -> 
 
 
 def read_values(store: Store, keys: Iterable[str]) -> Values:
+    """Stored points of the given series: key -> period -> (value, vintage)."""
     frame = store.observations(keys=sorted(set(keys)))
     values: Values = {}
     for key, period, value, vintage in zip(frame["series_key"], frame["period"], frame["value"], frame["vintage"]):
@@ -140,24 +143,28 @@ def read_values(store: Store, keys: Iterable[str]) -> Values:
     return values
 
 
-def _execute(store: Store, catalog: Catalog, definitions: Definitions, plan: Plan, run_id: int,
-             report: MetricsReport) -> None:
-    index = definitions.index
-    economies = list(index.indicator.countries)
+def _needed_keys(definitions: Definitions, plan: Plan) -> set[str]:
+    """The stored series a plan reads: inputs and current values of its targets, and the index's components."""
     needed: set[str] = set()
     for code, countries in plan.targets.items():
         metric = definitions.metric(code)
         for country in countries:
             needed.update(metric.input_keys(country), [metric.key(country)])
     if plan.index:
-        needed.update(index.component_key(code, c) for code in index.components for c in economies)
-        needed.update(index.key(c) for c in economies)
-    values = read_values(store, needed)
+        index = definitions.index
+        needed.update(index.component_key(code, c) for code in index.components for c in index.indicator.countries)
+        needed.update(index.key(c) for c in index.indicator.countries)
+    return needed
+
+
+def _execute(store: Store, catalog: Catalog, definitions: Definitions, plan: Plan, run_id: int,
+             report: MetricsReport) -> None:
+    values = read_values(store, _needed_keys(definitions, plan))
     results: Values = {}
     specs: list[SeriesSpec] = []
     for metric in definitions.metrics:
-        tally = report.tallies.setdefault(metric.code, Tally()) if metric.code in plan.targets else None
         for country in plan.targets.get(metric.code, []):
+            tally = report.tallies.setdefault(metric.code, Tally())
             key = metric.key(country)
             computed = evaluate_series(metric, country, values, tally)
             tally.keep_stale(key, set(values.get(key, {})) - set(computed))
@@ -166,30 +173,7 @@ def _execute(store: Store, catalog: Catalog, definitions: Definitions, plan: Pla
                 results[key] = computed
                 specs.append(replace(SeriesSpec.for_indicator(metric.indicator, country),
                                      inputs=metric.input_keys(country)))
-    contributions = {}
-    if plan.index:
-        tally = report.tallies.setdefault(index.code, Tally())
-        keys = {(code, c): index.component_key(code, c) for code in index.components for c in economies}
-        raw = {code: {c: {p: point[0] for p, point in values.get(keys[code, c], {}).items()} for c in economies}
-               for code in index.components}
-        outcome = compute_index(index, raw, economies)
-        report.warnings += outcome.warnings
-        for country, missing in outcome.missing.items():
-            for period, reason in missing.items():
-                tally.miss(reason.kind, f"{index.key(country)} {period.isoformat()}: {reason.detail}")
-        for country in economies:
-            key, series = index.key(country), outcome.values.get(country, {})
-            tally.keep_stale(key, set(values.get(key, {})) - set(series))
-            if not series:
-                continue
-            tally.values += len(series)
-            results[key] = {period: (value, combine_vintages(values[keys[code, country]][period][1]
-                                                             for code in index.components
-                                                             if period in values.get(keys[code, country], {})))
-                            for period, value in series.items()}
-            specs.append(replace(SeriesSpec.for_indicator(index.indicator, country),
-                                 inputs=index.input_keys(country, catalog.indicators)))
-        contributions = outcome.contributions
+    contributions = _index(definitions.index, catalog, values, results, specs, report) if plan.index else {}
     if specs:
         store.register_sources(catalog)
         store.register_series(specs)
@@ -197,6 +181,31 @@ def _execute(store: Store, catalog: Catalog, definitions: Definitions, plan: Pla
             for key, series in results.items() for period, (value, vintage) in series.items()]
     report.written = store.write_observations(rows, source=METRICS_RUN, run_id=run_id)
     if contributions:
-        keys_by_country = {country: index.key(country) for country, _ in contributions}
-        report.contributions_written, report.contributions_deleted = write_contributions(
-            store, keys_by_country, contributions)
+        keys = {country: definitions.index.key(country) for country, _ in contributions}
+        report.contributions_written, report.contributions_deleted = write_contributions(store, keys, contributions)
+
+
+def _index(index: IndexSpec, catalog: Catalog, values: Values, results: Values, specs: list[SeriesSpec],
+           report: MetricsReport) -> dict:
+    """Compute the index for every economy into `results`/`specs`; returns its contributions."""
+    tally = report.tallies.setdefault(index.code, Tally())
+    economies = list(index.indicator.countries)
+    raw = {code: {c: {period: point[0] for period, point in values.get(index.component_key(code, c), {}).items()}
+                  for c in economies} for code in index.components}
+    outcome = compute_index(index, raw, economies)
+    report.warnings += outcome.warnings
+    for country, missing in outcome.missing.items():
+        for period, reason in missing.items():
+            tally.miss(reason.kind, f"{index.key(country)} {period.isoformat()}: {reason.detail}")
+    for country in economies:
+        key, series = index.key(country), outcome.values.get(country, {})
+        tally.keep_stale(key, set(values.get(key, {})) - set(series))
+        if not series:
+            continue
+        tally.values += len(series)
+        results[key] = {period: (value, combine_vintages(values[c.input_key][c.value_period][1]
+                                                         for c in outcome.contributions[(country, period)]))
+                        for period, value in series.items()}
+        specs.append(replace(SeriesSpec.for_indicator(index.indicator, country),
+                             inputs=index.input_keys(country, catalog.indicators)))
+    return outcome.contributions

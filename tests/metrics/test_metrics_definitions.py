@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from autarky.catalog import load_catalog
@@ -107,47 +109,44 @@ def test_peers_from_config_make_one_gap_metric_each(tmp_path):
     assert "SR.RD.GAP.USA" in catalog.indicators
 
 
+def _metric(code, formula, inputs, **fields):
+    """One [[metrics.metric]] table as TOML (JSON strings and arrays are valid TOML values)."""
+    table = {"code": code, "name": code, "formula": formula, "inputs": inputs, "unit": "ratio", "direction": 1,
+             "category": "patent", **fields}
+    return "[[metrics.metric]]\n" + "".join(f"{key} = {json.dumps(value)}\n" for key, value in table.items())
+
+
 def test_user_metric_is_computed_like_the_built_in_ones(tmp_path):
-    catalog, _ = _catalog(tmp_path, """
-[[metrics.metric]]
-code = "SR.USPTO.SEMI.SHARE"
-name = "Semiconductor share of USPTO utility patents"
-formula = "NCSES.USPTO.SEMI / NCSES.USPTO.UTIL"
-inputs = ["NCSES.USPTO.SEMI", "NCSES.USPTO.UTIL"]
-unit = "share"
-direction = 1
-category = "patent"
-sectors = ["semiconductors"]
-""")
+    catalog, _ = _catalog(tmp_path, _metric("SR.USPTO.SEMI.SHARE", "NCSES.USPTO.SEMI / NCSES.USPTO.UTIL",
+                                            ["NCSES.USPTO.SEMI", "NCSES.USPTO.UTIL"], sectors=["semiconductors"]))
     semi = catalog.indicator("SR.USPTO.SEMI.SHARE")
     assert "TWN" in semi.countries and semi.source == DERIVED_SOURCE
+    assert semi.sectors == ("semiconductors",)
 
 
-_GOOD = ('code = "SR.X"\nname = "x"\nunit = "ratio"\ndirection = 1\ncategory = "patent"\n')
+BOTH = ["IP.PAT.RESD", "IP.PAT.NRES"]
 
 
 @pytest.mark.parametrize("entry, field, problem", [
-    (_GOOD + 'formula = "IP.PAT.RESD / (IP.PAT.NRES"\ninputs = ["IP.PAT.RESD", "IP.PAT.NRES"]', "formula",
+    (_metric("SR.X", "IP.PAT.RESD / (IP.PAT.NRES", BOTH), "formula",
      "formula 'IP.PAT.RESD / (IP.PAT.NRES': expected ')', found the end"),
-    (_GOOD + 'formula = "IP.PAT.RSED / IP.PAT.NRES"\ninputs = ["IP.PAT.RSED", "IP.PAT.NRES"]', "formula",
+    (_metric("SR.X", "IP.PAT.RSED / IP.PAT.NRES", ["IP.PAT.RSED", "IP.PAT.NRES"]), "formula",
      "unknown input 'IP.PAT.RSED'"),
-    (_GOOD + 'formula = "IP.PAT.RESD / IP.PAT.NRES"\ninputs = ["IP.PAT.RESD"]', "inputs",
+    (_metric("SR.X", "IP.PAT.RESD / IP.PAT.NRES", ["IP.PAT.RESD"]), "inputs",
      "does not list 'IP.PAT.NRES', which the formula reads"),
-    (_GOOD + 'formula = "IP.PAT.RESD"\ninputs = ["IP.PAT.RESD", "NY.GDP.MKTP.CD"]', "inputs",
+    (_metric("SR.X", "IP.PAT.RESD", ["IP.PAT.RESD", "NY.GDP.MKTP.CD"]), "inputs",
      "lists 'NY.GDP.MKTP.CD', which the formula does not read"),
-    (_GOOD + 'formula = "NCSES.PCT.APPL@TWN / NY.GDP.MKTP.CD@TWN"\ninputs = ["NCSES.PCT.APPL", "NY.GDP.MKTP.CD"]',
-     "formula", "TWN is not among the countries of NY.GDP.MKTP.CD"),
-    (_GOOD + 'formula = "SR.X + 1"\ninputs = ["SR.X"]', "formula", "cycle: SR.X -> SR.X"),
-    (_GOOD.replace("SR.X", "IP.PAT.RESD") + 'formula = "IP.PAT.NRES"\ninputs = ["IP.PAT.NRES"]', "code",
-     "already a catalog indicator"),
-    (_GOOD + 'formula = "IP.PAT.RESD"\ninputs = ["IP.PAT.RESD"]\ncolour = "red"', "colour", "unknown field"),
-    (_GOOD.replace('category = "patent"', 'category = "weather"') + 'formula = "IP.PAT.RESD"\n'
-     'inputs = ["IP.PAT.RESD"]', "category", "must be one of"),
-    (_GOOD + 'formula = "2 * 3"\ninputs = []', "formula", "reads no input"),
+    (_metric("SR.X", "NCSES.PCT.APPL@TWN / NY.GDP.MKTP.CD@TWN", ["NCSES.PCT.APPL", "NY.GDP.MKTP.CD"]), "formula",
+     "TWN is not among the countries of NY.GDP.MKTP.CD"),
+    (_metric("SR.X", "SR.X + 1", ["SR.X"]), "formula", "cycle: SR.X -> SR.X"),
+    (_metric("IP.PAT.RESD", "IP.PAT.NRES", ["IP.PAT.NRES"]), "code", "already a catalog indicator"),
+    (_metric("SR.X", "IP.PAT.RESD", ["IP.PAT.RESD"], colour="red"), "colour", "unknown field"),
+    (_metric("SR.X", "IP.PAT.RESD", ["IP.PAT.RESD"], category="weather"), "category", "must be one of"),
+    (_metric("SR.X", "2 * 3", []), "formula", "reads no input"),
 ])
 def test_bad_metric_config_fails_naming_file_entry_and_field(tmp_path, entry, field, problem):
     with pytest.raises(MetricsError) as info:
-        _catalog(tmp_path, f"[[metrics.metric]]\n{entry}\n")
+        _catalog(tmp_path, entry)
     message = str(info.value)
     assert str(tmp_path / "autarky.toml") in message
     assert "metrics.metric #1" in message
@@ -183,18 +182,20 @@ def test_ambiguous_trade_indicators_are_refused(tmp_path):
 
 
 def test_definitions_are_in_dependency_order(tmp_path):
-    catalog, path = _catalog(tmp_path, """
-[[metrics.metric]]
-code = "SR.PAT.RESD.SHARE.PCT"
-name = "Resident patent share in percent"
-formula = "100 * SR.PAT.RESD.SHARE"
-inputs = ["SR.PAT.RESD.SHARE"]
-unit = "%"
-direction = 1
-category = "patent"
-""")
+    catalog, path = _catalog(tmp_path, _metric("SR.PAT.RESD.SHARE.PCT", "100 * SR.PAT.RESD.SHARE",
+                                               ["SR.PAT.RESD.SHARE"], unit="%"))
     config = load_config(path, environ={})
     definitions = build_definitions(catalog, config.section("metrics"), str(path))
     codes = [m.code for m in definitions.metrics]
     assert codes.index("SR.PAT.RESD.SHARE") < codes.index("SR.PAT.RESD.SHARE.PCT")
     assert definitions.metric("SR.PAT.RESD.SHARE.PCT").input_keys("CHN") == ["derived:SR.PAT.RESD.SHARE:CHN"]
+
+
+def test_index_defaults_fit_a_shorter_component_list(tmp_path):
+    catalog, path = _catalog(tmp_path, '[metrics.index]\n'
+                                       'components = ["SR.PAT.RESD.SHARE", "SR.ROYL.COVER", "GB.XPD.RSDV.GD.ZS"]\n')
+    spec = build_definitions(catalog, load_config(path, environ={}).section("metrics"), str(path)).index
+    assert spec.min_components == 3  # the file's 4 capped at the 3 components listed
+    assert spec.log == {"SR.ROYL.COVER"}  # the file's log list, kept for the components still named
+    assert spec.weights == {"SR.PAT.RESD.SHARE": 1.0, "SR.ROYL.COVER": 1.0, "GB.XPD.RSDV.GD.ZS": 1.0}
+    assert "needs at least 3 of 3 components" in catalog.indicator("SR.INDEX").formula

@@ -229,7 +229,7 @@ def test_metrics_command_recomputes_what_changed_since_the_last_run(loaded_app):
 def test_changing_the_index_components_rewrites_contributions_and_revises_values(loaded_app, make_app):
     before = stored(loaded_app.store, INDEX_CHN)
     smaller = make_app('[metrics.index]\ncomponents = ["SR.PAT.RESD.SHARE", "SR.ROYL.COVER", "GB.XPD.RSDV.GD.ZS", '
-                       '"SP.POP.SCIE.RD.P6", "TX.VAL.TECH.MF.ZS"]\nlog = ["SR.ROYL.COVER"]\n')
+                       '"SP.POP.SCIE.RD.P6", "TX.VAL.TECH.MF.ZS"]\n')
     report = recompute(smaller, None)
     assert report.contributions_deleted > 0
     rows = index_contributions(smaller.store, countries=["CHN"])
