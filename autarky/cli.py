@@ -120,10 +120,6 @@ def _split(values: tuple[str, ...]) -> list[str] | None:
     return items or None
 
 
-cli.add_command(metrics_command)
-cli.add_command(index_command)
-
-
 def main() -> None:
     """Console entry point: one clear line and a non-zero exit on any error (traceback with --debug)."""
     debug = "--debug" in sys.argv[1:]
@@ -152,3 +148,7 @@ def main() -> None:
         click.echo(f"error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", err=True)
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+cli.add_command(metrics_command)
+cli.add_command(index_command)

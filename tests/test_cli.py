@@ -80,25 +80,6 @@ def test_init_no_data_creates_schema_only(db_env):
     assert "no series" in run("status", env=db_env).stdout
 
 
-def test_errors_are_one_line_without_traceback(tmp_path):
-    proc = run("--config", str(tmp_path / "missing.toml"), "status", check=False)
-    assert proc.returncode != 0
-    assert proc.stderr.strip() == f"error: config file {tmp_path / 'missing.toml'} does not exist"
-    bad = tmp_path / "bad.toml"
-    bad.write_text('[[indicator]]\ncode = "X"\n')
-    proc = run("--config", str(bad), "init", check=False,
-               env={"AUTARKY_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})
-    assert proc.returncode == 1
-    assert "Traceback" not in proc.stderr
-    assert f"{bad}: indicator #1 (X): field 'name': required" in proc.stderr
-
-
-def test_debug_shows_traceback(tmp_path):
-    proc = run("--debug", "--config", str(tmp_path / "missing.toml"), "status", check=False)
-    assert proc.returncode != 0
-    assert "Traceback" in proc.stderr
-
-
 # ---------------------------------------------------------------- derived metrics (autarky/metrics)
 def test_init_computes_metrics_and_export_shows_them(db_env):
     out = run("init", env=db_env).stdout
@@ -137,3 +118,22 @@ def test_bad_metric_config_is_one_clear_line(tmp_path, db_env):
     assert proc.returncode == 1
     assert proc.stderr == (f"error: {bad}: metrics.metric #1 (SR.X): field 'formula': unknown input "
                            "'IP.PAT.NRSE': not a catalog indicator or derived metric\n")
+
+
+def test_errors_are_one_line_without_traceback(tmp_path):
+    proc = run("--config", str(tmp_path / "missing.toml"), "status", check=False)
+    assert proc.returncode != 0
+    assert proc.stderr.strip() == f"error: config file {tmp_path / 'missing.toml'} does not exist"
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[indicator]]\ncode = "X"\n')
+    proc = run("--config", str(bad), "init", check=False,
+               env={"AUTARKY_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert f"{bad}: indicator #1 (X): field 'name': required" in proc.stderr
+
+
+def test_debug_shows_traceback(tmp_path):
+    proc = run("--debug", "--config", str(tmp_path / "missing.toml"), "status", check=False)
+    assert proc.returncode != 0
+    assert "Traceback" in proc.stderr
