@@ -96,8 +96,8 @@ class Catalog:
 
 
 def load_catalog(extra: Mapping[str, Any] | None = None, extra_origin: str = "autarky.toml",
-                 path: str | Path | None = None) -> Catalog:
-    """The built-in catalog (or `path`), then the `[[indicator]]`/`[sources.*]` tables of the user config."""
+                 path: str | Path | None = None, derived: bool = True) -> Catalog:
+    """The built-in catalog (or `path`), the user config's `[[indicator]]`/`[sources.*]`, then derived metrics."""
     if path is None:
         text = resources.files("autarky.data").joinpath(BUILTIN_CATALOG).read_text(encoding="utf-8")
         origin = f"autarky/data/{BUILTIN_CATALOG}"
@@ -115,8 +115,13 @@ def load_catalog(extra: Mapping[str, Any] | None = None, extra_origin: str = "au
             catalog.sources[code] = _parse_source(code, spec, layer_origin)
         catalog.countries.update(layer.get("countries", {}))
         for number, entry in enumerate(layer.get("indicator", []), start=1):
-            ind = _parse_indicator(entry, number, layer_origin, catalog, default_countries)
+            ind = parse_indicator(entry, number, layer_origin, catalog, default_countries)
             catalog.indicators[ind.code] = ind
+    if derived:
+        # Imported here: the metrics definitions build on this module, so a top-level import would be circular.
+        from autarky.metrics.definitions import add_derived_indicators
+
+        add_derived_indicators(catalog, (extra or {}).get("metrics", {}), extra_origin)
     return catalog
 
 
@@ -127,13 +132,14 @@ def _parse_source(code: str, spec: Any, origin: str) -> Source:
                   licence=str(spec.get("licence", "")), attribution=str(spec.get("attribution", "")))
 
 
-def _parse_indicator(entry: Any, number: int, origin: str, catalog: Catalog,
-                     default_countries: tuple[str, ...]) -> Indicator:
-    label = f"indicator #{number}"
+def parse_indicator(entry: Any, number: int, origin: str, catalog: Catalog,
+                    default_countries: tuple[str, ...], kind: str = "indicator") -> Indicator:
+    """One validated indicator; errors name the file, the entry (`kind #number (code)`) and the field."""
+    label = f"{kind} #{number}"
     if not isinstance(entry, Mapping):
         raise CatalogError(f"{origin}: {label}: must be a table")
     if isinstance(entry.get("code"), str):
-        label = f"indicator #{number} ({entry['code']})"
+        label = f"{kind} #{number} ({entry['code']})"
 
     def fail(field_name: str, problem: str) -> CatalogError:
         return CatalogError(f"{origin}: {label}: field '{field_name}': {problem}")

@@ -11,6 +11,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from autarky.app import App
 from autarky.errors import AutarkyError
+from autarky.metrics.cli import index_command, metrics_command
+from autarky.metrics.runner import recompute
 from autarky.snapshot import load_snapshot
 
 
@@ -45,7 +47,7 @@ def cli(ctx: click.Context, config_path: str | None, debug: bool) -> None:
 @click.option("--no-data", is_flag=True, help="Create or upgrade the schema only; do not load the bundled data.")
 @click.pass_obj
 def init(app: App, no_data: bool) -> None:
-    """Create or upgrade the database and load the bundled real-data snapshot."""
+    """Create or upgrade the database, load the bundled real-data snapshot and compute the derived metrics."""
     app.store.upgrade()
     click.echo(f"schema up to date: {app.config.database_url}")
     if no_data:
@@ -56,6 +58,7 @@ def init(app: App, no_data: bool) -> None:
         total_inserted += result.inserted
         total_updated += result.updated
     click.echo(f"snapshot loaded: {total_inserted} inserted, {total_updated} updated")
+    click.echo(recompute(app, None).summary())
 
 
 @cli.command()
@@ -158,3 +161,5 @@ def main() -> None:
 from autarky.alerts.cli import alerts  # noqa: E402
 
 cli.add_command(alerts)
+cli.add_command(metrics_command)
+cli.add_command(index_command)

@@ -13,5 +13,9 @@ class CatalogError(AutarkyError):
     """An indicator catalog entry is malformed."""
 
 
+class MetricsError(CatalogError):
+    """A derived-metric definition, its formula or the index settings are wrong."""
+
+
 class BatchRejected(AutarkyError):
     """A batch of observations failed validation; nothing of it was stored."""

@@ -1,5 +1,6 @@
 """All tables of every stage, gathered for migrations: each stage's models module is imported here."""
 
 from autarky.models import Base
+import autarky.metrics.models  # noqa: F401 - index_contribution
 
 metadata = Base.metadata

@@ -278,10 +278,10 @@ class Store:
 
     def series(self, *, keys: Iterable[str] | None = None, indicators: Iterable[str] | None = None,
                countries: Iterable[str] | None = None) -> pd.DataFrame:
-        """One row per series with its observation count, first and last period."""
+        """One row per series with its observation count, first and last period (derived: formula and input keys)."""
         query = (select(Series.key, Series.indicator, Series.country, Series.name, Series.unit, Series.frequency,
                         Series.category, Series.direction, Source.code.label("source"), Series.formula,
-                        func.count(Observation.id).label("observations"),
+                        Series.inputs, func.count(Observation.id).label("observations"),
                         func.min(Observation.period).label("first_period"),
                         func.max(Observation.period).label("last_period"))
                  .join(Source, Source.id == Series.source_id)
@@ -291,8 +291,8 @@ class Store:
         with self.reading() as session:
             rows = session.execute(query).mappings().all()
         return pd.DataFrame(rows, columns=["key", "indicator", "country", "name", "unit", "frequency", "category",
-                                           "direction", "source", "formula", "observations", "first_period",
-                                           "last_period"])
+                                           "direction", "source", "formula", "inputs", "observations",
+                                           "first_period", "last_period"])
 
     def revisions(self, *, keys: Iterable[str] | None = None, limit: int | None = None) -> pd.DataFrame:
         query = (select(Series.key.label("series_key"), Revision.period, Revision.old_value, Revision.new_value,
@@ -307,6 +307,15 @@ class Store:
             rows = session.execute(query).all()
         return pd.DataFrame(rows, columns=["series_key", "period", "old_value", "new_value", "old_vintage",
                                            "new_vintage", "revised_at", "run_id"])
+
+    def changed_since(self, when: dt.datetime) -> frozenset[str]:
+        """Keys of the series with a value stored or revised at or after `when` (naive means UTC)."""
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.timezone.utc)
+        query = (select(Series.key).join(Observation, Observation.series_id == Series.id)
+                 .where(Observation.retrieved_at >= when).distinct())
+        with self.reading() as session:
+            return frozenset(session.scalars(query).all())
 
     def runs(self, *, source: str | None = None, limit: int | None = None) -> pd.DataFrame:
         query = select(CollectionRun).order_by(CollectionRun.started_at.desc(), CollectionRun.id.desc())

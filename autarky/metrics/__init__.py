@@ -1,0 +1,1 @@
+"""Derived self-reliance metrics and the composite Self-Reliance Index (definitions in autarky/data/metrics.toml)."""

@@ -1,0 +1,264 @@
+"""The composite Self-Reliance Index: settings, and the pure computation of scores, weights and contributions.
+
+Each component is (optionally) log-transformed, normalised on a fixed base period across the index economies,
+turned by its catalog direction so higher always means more self-reliant, and weighted. A country-year needs at
+least `min_components` components observed in that year; a component not yet published for the year takes its
+latest value from up to `carry_forward` years before; the weights of the components present are re-scaled to sum
+to one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from autarky.catalog import Catalog, Indicator, parse_indicator, series_key
+from autarky.errors import CatalogError, MetricsError
+from autarky.metrics.formula import Missing
+
+INDEX_CODE = "SR.INDEX"  # a contract with the other stages: the index is derived:SR.INDEX:<ISO3>
+NORMALISATIONS = ("minmax", "zscore")
+MINMAX_SCALE = 100.0  # min-max scores run 0-100 over the base period's range
+INDEX_SOURCE = "derived"
+TOO_FEW_COMPONENTS = "too few components"
+_KEYS = ("name", "components", "weights", "log", "normalisation", "base_period", "min_components",
+         "carry_forward", "exclude")
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    """What the index is made of and how; `indicator` is its catalog entry."""
+
+    components: tuple[str, ...]
+    weights: Mapping[str, float]
+    log: frozenset[str]
+    normalisation: str
+    base_period: tuple[int, int]
+    min_components: int
+    carry_forward: int
+    exclude: frozenset[str]
+    directions: Mapping[str, int]
+    sources: Mapping[str, str]
+    indicator: Indicator
+
+    @property
+    def code(self) -> str:
+        return self.indicator.code
+
+    def key(self, country: str) -> str:
+        return series_key(INDEX_SOURCE, self.code, country)
+
+    def component_key(self, component: str, country: str) -> str:
+        return series_key(self.sources[component], component, country)
+
+    def input_keys(self, country: str, available: Mapping[str, Indicator]) -> list[str]:
+        return [self.component_key(c, country) for c in self.components if country in available[c].countries]
+
+
+def describe(components: tuple[str, ...], weights: Mapping[str, float], log: frozenset[str], normalisation: str,
+             base_period: tuple[int, int], min_components: int, carry_forward: int, economies: int) -> str:
+    """The method in one line, stored as the index series' formula and shown wherever the index is."""
+    total = sum(weights.values())
+    parts = ", ".join(f"{'ln ' if c in log else ''}{c} (w={weights[c] / total:.3g})" for c in components)
+    scale = ("min-max scores 0-100" if normalisation == "minmax" else "z-scores")
+    return (f"weighted mean of {scale} on base period {base_period[0]}-{base_period[1]} across {economies} "
+            f"economies, turned so higher = more self-reliant, of: {parts}; needs at least {min_components} "
+            f"of {len(components)} components observed in the year, others carried forward up to {carry_forward} "
+            "years, weights re-scaled over those present")
+
+
+def parse_index(defaults: Mapping[str, Any], overrides: Mapping[str, Any], known: Mapping[str, Indicator],
+                catalog: Catalog, defaults_origin: str, overrides_origin: str) -> IndexSpec:
+    """Index settings: the metrics file's [index], each key replaceable in config [metrics.index]."""
+    if not isinstance(overrides, Mapping):
+        raise MetricsError(f"{overrides_origin}: [metrics.index] must be a table")
+    for origin, table in ((defaults_origin, defaults), (overrides_origin, overrides)):
+        unknown = sorted(set(table) - set(_KEYS))
+        if unknown:
+            raise MetricsError(f"{origin}: [metrics.index] {unknown[0]}: unknown key (known: {', '.join(_KEYS)})")
+    settings = {**defaults, **overrides}
+
+    def fail(name: str, problem: str) -> MetricsError:
+        origin = overrides_origin if name in overrides else defaults_origin
+        return MetricsError(f"{origin}: [metrics.index] {name}: {problem}")
+
+    components = settings.get("components")
+    if not isinstance(components, list) or not components or not all(isinstance(c, str) for c in components):
+        raise fail("components", f"must be a non-empty list of indicator codes, got {components!r}")
+    for code in components:
+        if code not in known:
+            raise fail("components", f"unknown indicator {code!r}: not a catalog indicator or derived metric")
+        if known[code].direction == 0:
+            raise fail("components", f"{code} has direction 0 (context only) and cannot be scored")
+        if known[code].frequency != "A":
+            raise fail("components", f"{code} is not annual (frequency {known[code].frequency})")
+    if len(set(components)) != len(components):
+        raise fail("components", "lists a component twice")
+    weights = settings.get("weights", {})
+    if not isinstance(weights, Mapping):
+        raise fail("weights", f"must be a table of component = weight, got {weights!r}")
+    for code, weight in weights.items():
+        if code not in components:
+            raise fail("weights", f"{code!r} is not a component")
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not weight > 0:
+            raise fail("weights", f"{code}: must be a positive number, got {weight!r}")
+    log = settings.get("log", [])
+    if "log" not in overrides and isinstance(log, list):
+        log = [c for c in log if c in components]  # the file's default applies to the components it still names
+    if not isinstance(log, list) or any(c not in components for c in log):
+        raise fail("log", f"must be a list of components, got {log!r}")
+    normalisation = settings.get("normalisation", "minmax")
+    if normalisation not in NORMALISATIONS:
+        raise fail("normalisation", f"must be one of {', '.join(NORMALISATIONS)}, got {normalisation!r}")
+    base = settings.get("base_period")
+    if isinstance(base, int) and not isinstance(base, bool):
+        base = [base, base]
+    if (not isinstance(base, list) or len(base) != 2 or not all(isinstance(y, int) for y in base)
+            or base[0] > base[1]):
+        raise fail("base_period", f"must be a year or [first, last] years, got {settings.get('base_period')!r}")
+    k = settings.get("min_components", len(components))
+    if "min_components" not in overrides and isinstance(k, int):
+        k = min(k, len(components))  # the file's default never asks for more components than config lists
+    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= len(components):
+        raise fail("min_components", f"must be a whole number from 1 to {len(components)}, got {k!r}")
+    carry = settings.get("carry_forward", 0)
+    if isinstance(carry, bool) or not isinstance(carry, int) or carry < 0:
+        raise fail("carry_forward", f"must be a whole number of years, 0 or more, got {carry!r}")
+    exclude = settings.get("exclude", [])
+    if not isinstance(exclude, list) or not all(isinstance(c, str) for c in exclude):
+        raise fail("exclude", f"must be a list of ISO3 codes, got {exclude!r}")
+    full_weights = {c: float(weights.get(c, 1.0)) for c in components}
+    countries = [c for c in catalog.countries
+                 if c not in exclude and any(c in known[code].countries for code in components)]
+    method = describe(tuple(components), full_weights, frozenset(log), normalisation, (base[0], base[1]), k,
+                      carry, len(countries))
+    entry = {"code": INDEX_CODE, "name": settings.get("name", "Self-Reliance Index"),
+             "category": "composite", "source": INDEX_SOURCE, "frequency": "A", "direction": 1,
+             "unit": "score (0-100)" if normalisation == "minmax" else "z-score", "countries": countries,
+             "sectors": ["economy_wide"], "formula": method, "inputs": list(components),
+             "description": "Composite of the components, normalised on a fixed base period; see METHODOLOGY.md."}
+    try:
+        indicator = parse_indicator(entry, 1, overrides_origin, catalog, (), kind="[metrics.index]")
+    except CatalogError as exc:
+        raise MetricsError(str(exc)) from None
+    return IndexSpec(components=tuple(components), weights=full_weights, log=frozenset(log),
+                     normalisation=normalisation, base_period=(base[0], base[1]), min_components=k,
+                     carry_forward=carry, exclude=frozenset(exclude),
+                     directions={c: known[c].direction for c in components},
+                     sources={c: known[c].source for c in components}, indicator=indicator)
+
+
+# ---------------------------------------------------------------------------------------------- computation
+@dataclass(frozen=True)
+class BaseStats:
+    """A component's transformed values over the base period, across the index economies."""
+
+    count: int
+    minimum: float
+    maximum: float
+    mean: float
+    sd: float  # population standard deviation (ddof 0)
+
+
+@dataclass(frozen=True)
+class Contribution:
+    component: str
+    input_key: str
+    value_period: dt.date  # the period the value comes from: earlier than the index period when carried forward
+    raw_value: float
+    value_used: float  # after the log transform, if any
+    score: float
+    weight: float  # as configured
+    effective_weight: float  # re-scaled over the components present
+    contribution: float  # effective_weight * score; the index is their sum
+    base: BaseStats
+
+
+@dataclass
+class IndexResult:
+    values: dict[str, dict[dt.date, float]] = field(default_factory=dict)
+    contributions: dict[tuple[str, dt.date], list[Contribution]] = field(default_factory=dict)
+    missing: dict[str, dict[dt.date, Missing]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def transform(spec: IndexSpec, component: str, value: float) -> float | None:
+    """The value scored: its natural log for `log` components (None when not positive)."""
+    if component not in spec.log:
+        return value
+    return math.log(value) if value > 0 else None
+
+
+def base_stats(spec: IndexSpec, component: str, series: Mapping[str, Mapping[dt.date, float]]) -> BaseStats | None:
+    """Statistics of the component over the base period across the index economies (None when it has none)."""
+    first, last = spec.base_period
+    used = [t for country, values in series.items() if country in spec.indicator.countries
+            for period, value in values.items() if first <= period.year <= last
+            and (t := transform(spec, component, value)) is not None]
+    if not used:
+        return None
+    mean = sum(used) / len(used)
+    sd = math.sqrt(sum((v - mean) ** 2 for v in used) / len(used))
+    return BaseStats(len(used), min(used), max(used), mean, sd)
+
+
+def score(spec: IndexSpec, component: str, value_used: float, base: BaseStats) -> float:
+    """Normalised and turned: higher always means more self-reliant."""
+    direction = spec.directions[component]
+    if spec.normalisation == "minmax":
+        span = base.maximum - base.minimum
+        distance = value_used - base.minimum if direction > 0 else base.maximum - value_used
+        return MINMAX_SCALE * distance / span
+    return direction * (value_used - base.mean) / base.sd
+
+
+def compute_index(spec: IndexSpec, components: Mapping[str, Mapping[str, Mapping[dt.date, float]]],
+                  countries: list[str]) -> IndexResult:
+    """Index values and contributions for `countries`; `components[code][country][period]` are raw values."""
+    result = IndexResult()
+    stats: dict[str, BaseStats] = {}
+    for code in spec.components:
+        base = base_stats(spec, code, components.get(code, {}))
+        spread = None if base is None else (base.maximum - base.minimum if spec.normalisation == "minmax"
+                                           else base.sd)
+        if base is None or not spread:
+            result.warnings.append(f"{code}: no base-period spread ({spec.base_period[0]}-{spec.base_period[1]}); "
+                                   "left out of the index")
+        else:
+            stats[code] = base
+    for country in countries:
+        series = {code: components.get(code, {}).get(country, {}) for code in spec.components if code in stats}
+        for period in sorted({p for values in series.values() for p in values}):
+            observed = [code for code, values in series.items() if period in values
+                        and transform(spec, code, values[period]) is not None]
+            if len(observed) < spec.min_components:
+                result.missing.setdefault(country, {})[period] = Missing(
+                    TOO_FEW_COMPONENTS, f"{len(observed)} of {len(spec.components)} observed "
+                                        f"({', '.join(observed) or 'none'}), need {spec.min_components}")
+                continue
+            present = [(code, found) for code in spec.components if code in series
+                       and (found := _latest(spec, code, series[code], period)) is not None]
+            total = sum(spec.weights[code] for code, _ in present)
+            rows = []
+            for code, (value_period, raw, used) in present:
+                s = score(spec, code, used, stats[code])
+                share = spec.weights[code] / total
+                rows.append(Contribution(code, spec.component_key(code, country), value_period, raw, used, s,
+                                         spec.weights[code], share, share * s, stats[code]))
+            result.values.setdefault(country, {})[period] = sum(r.contribution for r in rows)
+            result.contributions[(country, period)] = rows
+    return result
+
+
+def _latest(spec: IndexSpec, code: str, values: Mapping[dt.date, float],
+            period: dt.date) -> tuple[dt.date, float, float] | None:
+    """(value period, raw, transformed) of the newest usable value at most `carry_forward` years before `period`."""
+    for years_back in range(spec.carry_forward + 1):
+        candidate = period.replace(year=period.year - years_back)
+        raw = values.get(candidate)
+        used = None if raw is None else transform(spec, code, raw)
+        if used is not None:
+            return candidate, raw, used
+    return None
