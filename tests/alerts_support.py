@@ -154,8 +154,12 @@ SHARE_KEY = "derived:SR.PAT.RESD.SHARE:CHN"
 
 
 def store_resident_patent_share(store: Store) -> None:
-    """Stand-in for the metrics stage (issue 3), which computes this series on `autarky init` once merged."""
-    add_series(store, SHARE_KEY, resident_patent_share(store), name="Resident patent share")
+    """Run the real metrics stage on what the store holds, which derives China's resident patent share."""
+    from autarky.app import App
+    from autarky.metrics.runner import recompute
+
+    recompute(App(_store=store), None)
+    assert store.observations(keys=[SHARE_KEY]).shape[0] > 0, "the metrics stage derived no resident patent share"
 
 
 def load_bundled(store: Store, catalog: Any, indicator: str, countries: tuple[str, ...],
