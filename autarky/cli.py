@@ -145,3 +145,10 @@ def main() -> None:
         click.echo(f"error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", err=True)
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+from autarky.scheduler import schedule_command  # noqa: E402
+from collectors.cli import collect_command  # noqa: E402
+
+cli.add_command(collect_command)
+cli.add_command(schedule_command)

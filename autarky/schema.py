@@ -3,3 +3,5 @@
 from autarky.models import Base
 
 metadata = Base.metadata
+import autarky.scheduler_models  # noqa: E402,F401  (scheduler lock, job store)
+import collectors.models  # noqa: E402,F401  (collector cursors)

@@ -29,7 +29,7 @@ def db_env(database_url):
 
 def test_help_lists_every_command():
     out = run("--help").stdout
-    for command in ("init", "export", "status"):
+    for command in ("init", "export", "status", "collect", "schedule"):
         assert command in out
 
 
