@@ -248,7 +248,7 @@ def _log_job_event(event: Any) -> None:
         log.error("job %s failed: %s", event.job_id, event.exception)
 
 
-@click.command("schedule")
+@click.command("schedule", short_help="Run the collectors on cron in this process (one per database).")
 @click.option("--run-now", is_flag=True, help="Also run every collection once right away.")
 @click.option("--list", "list_only", is_flag=True, help="Print the jobs and their next run times, then exit.")
 @click.pass_obj

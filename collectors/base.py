@@ -109,6 +109,14 @@ class Collector:
     def fetch(self, task: Task) -> Batch:
         raise NotImplementedError
 
+    def window_start(self, cursors: Mapping[str, Mapping[str, Any]], keys: Iterable[str], *, frequency: str,
+                     since: int | None, start_year: int, window: int, suffix: str = "") -> dt.date:
+        """`first_period` with the configured `start_year<suffix>` and `revision_window<suffix>` over these defaults."""
+        settings = self.ctx.settings
+        return first_period(cursors, keys, frequency=frequency, since=since,
+                            window=settings.int_option("revision_window" + suffix, window),
+                            default_start=dt.date(settings.int_option("start_year" + suffix, start_year), 1, 1))
+
     def expected_unit(self, indicator: Indicator) -> str:
         """The unit a record's `unit` must equal (records without a unit are not checked)."""
         return indicator.unit

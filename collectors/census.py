@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from autarky.catalog import Indicator
-from collectors.base import Batch, Collector, Record, Selection, Task, first_period, last_periods
+from collectors.base import Batch, Collector, Record, Selection, Task, last_periods
 from collectors.errors import MalformedResponse, SourceRefused
 from collectors.http import HttpStatusError, snippet
 from collectors.settings import Defaults
@@ -26,7 +25,7 @@ class CensusCollector(Collector):
     name = "census"
     source = "census"
     defaults = Defaults(base_url="https://api.census.gov/data/timeseries/intltrade", cron="0 6 8 * *",
-                        rate_per_minute=60, extra={"start_year": START_YEAR, "revision_window": REVISION_WINDOW})
+                        rate_per_minute=60)
 
     def plan(self, selection: Selection) -> list[Task]:
         for ind in selection.indicators:
@@ -47,16 +46,14 @@ class CensusCollector(Collector):
         endpoint, value_var, commodity_var = FLOWS[flow]
         keys = task.keys()
         cursors = self.ctx.cursors.get_many(keys)
-        settings = self.ctx.settings
-        start = first_period(cursors, keys, frequency="M", since=since,
-                             window=settings.int_option("revision_window", REVISION_WINDOW),
-                             default_start=dt.date(settings.int_option("start_year", START_YEAR), 1, 1))
+        start = self.window_start(cursors, keys, frequency="M", since=since, start_year=START_YEAR,
+                                  window=REVISION_WINDOW)
         end = self.ctx.today
         params: dict[str, Any] = {"get": f"{value_var},{commodity_var}", "CTY_CODE": partner,
                                   "COMM_LVL": HS_LEVELS[len(hs)], commodity_var: hs,
                                   "time": f"from {start:%Y-%m} to {end:%Y-%m}"}
-        if settings.api_key:
-            params["key"] = settings.api_key
+        if self.ctx.settings.api_key:
+            params["key"] = self.ctx.settings.api_key
         try:
             response = self.http.get(endpoint, params=params, ok=frozenset({200, NO_CONTENT}))
         except HttpStatusError as exc:

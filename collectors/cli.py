@@ -13,7 +13,7 @@ class CollectFailed(AutarkyError):
     """At least one source failed; the others ran and stored what they could."""
 
 
-@click.command("collect")
+@click.command("collect", short_help="Collect from the public sources now (all, or SOURCE...).")
 @click.argument("sources", nargs=-1)
 @click.option("--indicator", "indicators", multiple=True, help="Indicator code (repeatable, or comma-separated).")
 @click.option("--country", "countries", multiple=True, help="ISO3 country code (repeatable, or comma-separated).")

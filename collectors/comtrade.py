@@ -1,4 +1,4 @@
-"""UN Comtrade v1: goods trade by HS code with partner World, annual and monthly, with or without a key."""
+"""UN Comtrade v1: goods trade by HS code (partner World by default), annual and monthly, with or without a key."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from importlib import resources
 from typing import Any
 
 from autarky.catalog import Indicator, series_key
-from collectors.base import (Batch, Collector, Record, Selection, Task, first_period, last_periods,
-                             periods_between)
+from collectors.base import Batch, Collector, Record, Selection, Task, last_periods, periods_between
 from collectors.errors import MalformedResponse, SourceRefused, SourceUnavailable
 from collectors.http import HttpStatusError, snippet
 from collectors.settings import Defaults
@@ -39,10 +38,7 @@ class ComtradeCollector(Collector):
 
     name = "comtrade"
     source = "comtrade"
-    defaults = Defaults(base_url="https://comtradeapi.un.org", cron="0 4 5 * *", rate_per_minute=30,
-                        extra={"start_year": START["A"], "start_year_monthly": START["M"], "preview_cap": PREVIEW_CAP,
-                               "revision_window": REVISION_WINDOW["A"],
-                               "revision_window_monthly": REVISION_WINDOW["M"]})
+    defaults = Defaults(base_url="https://comtradeapi.un.org", cron="0 4 5 * *", rate_per_minute=30)
 
     def headers(self) -> dict[str, str]:
         return {KEY_HEADER: self.ctx.settings.api_key} if self.ctx.settings.api_key else {}
@@ -69,11 +65,9 @@ class ComtradeCollector(Collector):
         if code is None:
             raise SourceRefused(f"{self.name}: country {country} has no Comtrade reporter code")
         keys = [series_key(self.source, ind.code, country) for ind in indicators]
-        settings, suffix = self.ctx.settings, "" if frequency == "A" else "_monthly"
-        start = first_period(self.ctx.cursors.get_many(keys), keys, frequency=frequency,
-                             window=settings.int_option("revision_window" + suffix, REVISION_WINDOW[frequency]),
-                             default_start=dt.date(settings.int_option("start_year" + suffix, START[frequency]), 1, 1),
-                             since=since)
+        start = self.window_start(self.ctx.cursors.get_many(keys), keys, frequency=frequency, since=since,
+                                  start_year=START[frequency], window=REVISION_WINDOW[frequency],
+                                  suffix="" if frequency == "A" else "_monthly")
         end = dt.date(self.ctx.today.year, 1 if frequency == "A" else self.ctx.today.month, 1)
         periods = [_period_code(p, frequency) for p in periods_between(start, end, frequency)]
         partner_label = "" if partner == WORLD else f" partner {partner}"

@@ -26,7 +26,7 @@ class FilesCollector(Collector):
 
     name = "files"
     source = "file"
-    defaults = Defaults(cron="30 2 * * *", extra={"path": DEFAULT_PATH})
+    defaults = Defaults(cron="30 2 * * *")
     selects_from_catalog = False  # the files say which indicators they hold
 
     def plan(self, selection: Selection) -> list[Task]:

@@ -25,8 +25,7 @@ class OecdCollector(Collector):
 
     name = "oecd"
     source = "oecd"
-    defaults = Defaults(base_url="https://sdmx.oecd.org/public/rest", cron="0 5 10 * *", rate_per_minute=20,
-                        extra={"start_year": START_YEAR})
+    defaults = Defaults(base_url="https://sdmx.oecd.org/public/rest", cron="0 5 10 * *", rate_per_minute=20)
 
     def plan(self, selection: Selection) -> list[Task]:
         for indicator in selection.indicators:

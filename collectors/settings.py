@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from typing import Any, Mapping
 
 from autarky.config import Config
@@ -21,8 +21,6 @@ class Defaults:
     base_url: str = ""
     cron: str = ""
     rate_per_minute: float = 0.0
-    timeout: float | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -52,8 +50,6 @@ def collector_settings(config: Config, name: str, defaults: Defaults) -> Collect
     _refuse_secrets_in_file(config, name)
     shared = config.section("collectors")
     http_values: dict[str, Any] = {"base_url": defaults.base_url, "rate_per_minute": defaults.rate_per_minute}
-    if defaults.timeout is not None:
-        http_values["timeout"] = defaults.timeout
     for key in _HTTP_KEYS:
         if key in section:
             http_values[key] = _typed(name, key, section[key], str if key == "base_url" else float)
@@ -69,7 +65,7 @@ def collector_settings(config: Config, name: str, defaults: Defaults) -> Collect
         raise ConfigError(f"[collectors.{name}] enabled must be true or false, got {enabled!r}")
     api_key = section.get("api_key")
     known = _HTTP_KEYS | {"cron", "enabled", "api_key"}
-    options = {**defaults.extra, **{k: v for k, v in section.items() if k not in known}}
+    options = {k: v for k, v in section.items() if k not in known}
     return CollectorSettings(name=name, http=http, cron=cron, enabled=enabled,
                              api_key=str(api_key) if api_key not in (None, "") else None, options=options)
 

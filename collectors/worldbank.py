@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from autarky.catalog import Indicator
-from collectors.base import Batch, Collector, Record, Selection, Task, first_period, last_periods
+from collectors.base import Batch, Collector, Record, Selection, Task, last_periods
 from collectors.errors import MalformedResponse, SourceRefused
 from collectors.http import HttpStatusError, snippet
 from collectors.settings import Defaults
@@ -21,8 +20,7 @@ class WorldBankCollector(Collector):
 
     name = "worldbank"
     source = "wb"
-    defaults = Defaults(base_url="https://api.worldbank.org/v2", cron="0 3 * * 1", rate_per_minute=120,
-                        extra={"per_page": PER_PAGE, "revision_window": REVISION_WINDOW, "start_year": START_YEAR})
+    defaults = Defaults(base_url="https://api.worldbank.org/v2", cron="0 3 * * 1", rate_per_minute=120)
 
     def plan(self, selection: Selection) -> list[Task]:
         return [Task(label=ind.code, indicators=(ind,), countries=selection.countries_of(ind), payload=selection.since)
@@ -32,12 +30,10 @@ class WorldBankCollector(Collector):
         indicator, countries, since = task.indicators[0], task.countries, task.payload
         keys = task.keys()
         cursors = self.ctx.cursors.get_many(keys)
-        settings = self.ctx.settings
-        start = first_period(cursors, keys, frequency="A", since=since,
-                             window=settings.int_option("revision_window", REVISION_WINDOW),
-                             default_start=dt.date(settings.int_option("start_year", START_YEAR), 1, 1))
+        start = self.window_start(cursors, keys, frequency="A", since=since, start_year=START_YEAR,
+                                  window=REVISION_WINDOW)
         path = f"country/{';'.join(countries)}/indicator/{indicator.code}"
-        params = {"format": "json", "per_page": settings.int_option("per_page", PER_PAGE),
+        params = {"format": "json", "per_page": self.ctx.settings.int_option("per_page", PER_PAGE),
                   "date": f"{start.year}:{self.ctx.today.year}"}
         meta, rows = self._page(path, params, 1, indicator, countries)
         vintage = meta.get("lastupdated") or None
