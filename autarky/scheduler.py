@@ -43,6 +43,7 @@ SETTINGS_ENTRY = "collectors.settings:collector_settings"
 COLLECT_ENTRY = "collectors.runner:collect"
 DOWNSTREAM_ENTRY = "collectors.runner:downstream_after_collect"
 JOB_PREFIX = "collect:"
+JOBSTORE = "default"
 
 
 def _entry(reference: str) -> Callable[..., Any]:
@@ -159,7 +160,7 @@ def build_scheduler(app: App, settings: SchedulerSettings,
     if is_sqlite(engine):
         engine = engine.execution_options(**{IMMEDIATE: True})
     return scheduler_class(
-        jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOBS_TABLE)},
+        jobstores={JOBSTORE: SQLAlchemyJobStore(engine=engine, tablename=JOBS_TABLE)},
         executors={"default": ThreadPoolExecutor(settings.max_workers)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": settings.misfire_grace_time},
         timezone=dt.timezone.utc,
@@ -167,16 +168,20 @@ def build_scheduler(app: App, settings: SchedulerSettings,
 
 
 def install_jobs(scheduler: BaseScheduler, specs: list[JobSpec], *, run_now: bool = False) -> None:
-    """Replace the stored jobs by the configured ones (call on a started, paused scheduler)."""
+    """Make the stored jobs the configured ones (call on a started, paused scheduler). A stored job whose cron has
+    not changed keeps its next run time, so a run missed while no scheduler ran still happens (within the grace)."""
     wanted = {spec.job_id for spec in specs}
     for job in scheduler.get_jobs():
         if job.id.startswith(JOB_PREFIX) and job.id not in wanted:
             job.remove()
     now = dt.datetime.now(dt.timezone.utc)
     for spec in specs:
-        extra = {"next_run_time": now} if run_now else {}
-        scheduler.add_job(JOB_FUNCTION, spec.trigger(), args=[spec.name], id=spec.job_id,
-                          name=f"collect {spec.name}", replace_existing=True, **extra)
+        trigger, stored = spec.trigger(), scheduler.get_job(spec.job_id)
+        if stored is None or str(stored.trigger) != str(trigger) or list(stored.args) != [spec.name]:
+            scheduler.add_job(JOB_FUNCTION, trigger, args=[spec.name], id=spec.job_id, name=f"collect {spec.name}",
+                              replace_existing=True)
+        if run_now:
+            scheduler.modify_job(spec.job_id, next_run_time=now)
 
 
 def start(app: App, *, run_now: bool = False, stop: threading.Event | None = None,
@@ -201,6 +206,10 @@ def stop_scheduler(scheduler: BaseScheduler) -> None:
     if _runtime is not None:
         _runtime.stop.set()
     if scheduler.running:
+        scheduler.pause()
+        # Detach the job store first: APScheduler's loop, woken while shutting down, would otherwise take a due run
+        # from the store, fail to submit it to the stopped executor, and move the job to its next cron time.
+        scheduler.remove_jobstore(JOBSTORE)
         scheduler.shutdown(wait=True)
     _runtime = None
 

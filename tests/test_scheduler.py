@@ -193,3 +193,25 @@ def test_schedule_list_prints_the_next_runs(sqlite_store):
     lines = proc.stdout.splitlines()
     assert [line.split()[0] for line in lines] == ["worldbank", "comtrade", "oecd", "census", "files"]
     assert all(" next 20" in line and line.endswith("UTC") for line in lines)
+
+
+def test_a_run_missed_while_no_scheduler_ran_happens_at_the_next_start(tmp_path, sqlite_store, httpserver, probe):
+    replay = WorldBankReplay(httpserver)
+    app = make_app(tmp_path, str(sqlite_store.engine.url), collectors={
+        "worldbank": {"base_url": replay.base_url, "indicators": [GDP], "countries": ["JPN"], **FAST},
+        **OTHERS_OFF})
+    app.store.upgrade()
+    first = scheduler.start(app)
+    first.pause()
+    missed = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=10)
+    first.modify_job("collect:worldbank", next_run_time=missed)  # as if the scheduler had been down at 03:00
+    scheduler.stop_scheduler(first)
+    assert replay.requests == []
+    second = scheduler.start(app)  # within misfire_grace_time (1 h): runs once at start
+    try:
+        wait_for(lambda: scheduler._runtime.completed, what="the missed run")
+        assert scheduler._runtime.completed[0]["changed"] == [f"wb:{GDP}:JPN"]
+        assert second.get_job("collect:worldbank").next_run_time > dt.datetime.now(dt.timezone.utc)
+    finally:
+        scheduler.stop_scheduler(second)
+        app.close()
