@@ -8,6 +8,7 @@ flag and the shutdown (waiting for the job in flight, which stops between batche
 from __future__ import annotations
 
 import datetime as dt
+from collections import deque
 import importlib
 import logging
 import signal
@@ -36,6 +37,7 @@ MISFIRE_GRACE_SECONDS = 3600  # a job missed by less than this (scheduler down, 
 HEARTBEAT_SECONDS = 15.0
 STALE_AFTER_SECONDS = 60.0    # a lock without heartbeat for this long belongs to a dead scheduler
 MAX_WORKERS = 2
+RECENT_JOBS = 100             # job summaries kept in memory (the run log is in collection_run)
 JOB_FUNCTION = "autarky.scheduler:run_collection_job"
 # The collectors are reached only through these entry functions.
 REGISTRY_ENTRY = "collectors.registry:default_registry"
@@ -111,7 +113,7 @@ class _Runtime:
     app: App
     stop: threading.Event
     downstream_lock: threading.Lock = field(default_factory=threading.Lock)
-    completed: list[dict[str, Any]] = field(default_factory=list)
+    completed: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=RECENT_JOBS))
 
 
 _runtime: _Runtime | None = None

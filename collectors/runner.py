@@ -155,6 +155,9 @@ def run_source(app: App, cls: type[Collector], selection: Selection, *, progress
     except Exception as exc:  # noqa: BLE001 - a bug in one collector must not stop the other sources
         log.exception("%s: unexpected error", cls.name)
         result.errors.append(f"{cls.name}: unexpected {type(exc).__name__}: {exc}")
+    except KeyboardInterrupt:
+        result.errors.append("interrupted; the batch in flight was rolled back")
+        raise
     finally:
         if collector is not None:
             result.requests = collector.requests
