@@ -154,18 +154,23 @@ def test_since_asks_from_that_year_and_ignores_the_cursor(tmp_path, sqlite_store
 
 
 def test_a_bad_batch_is_rejected_whole_and_the_database_stays_as_it_was(tmp_path, database_url, replay):
+    first = wb_app(tmp_path, database_url, replay)
+    collect(first, ["worldbank"], [GDP], ["JPN", "USA"])
+    before = stored(first)
+    first.close()
+    replay.load(WB_LATER_RELEASE)  # revised values, which would be stored as revisions if the batch were accepted
     tight = {"code": GDP, "name": "GDP", "category": "context", "source": "wb", "unit": "current US$",
              "frequency": "A", "direction": 0, "countries": ["JPN", "USA"], "min": 0, "max": 20e12}
     app = wb_app(tmp_path, database_url, replay, indicators=[tight])
-    [result] = collect(app, ["worldbank"], [GDP], ["JPN", "USA"])
+    [result] = collect(app, ["worldbank"], [GDP], ["JPN", "USA"], since=1960)
     assert result.failed and result.rejected == 130
     message = result.errors[0]
     assert message == ("worldbank NY.GDP.MKTP.CD: series wb:NY.GDP.MKTP.CD:USA, period 2024-01-01: value "
-                       "29184890000000 is above the catalog maximum 2e+13 (and 6 more problems); batch of 130 rows "
+                       "29298013000000 is above the catalog maximum 2e+13 (and 6 more problems); batch of 130 rows "
                        "rejected, nothing of it stored")
-    assert app.store.observations().empty
+    assert stored(app) == before and app.store.revisions().empty
     run = app.store.runs().iloc[0]
-    assert (run["status"], run["rejected"], run["inserted"]) == ("failed", 130, 0)
+    assert (run["status"], run["rejected"], run["inserted"], run["updated"]) == ("failed", 130, 0, 0)
     assert "wb:NY.GDP.MKTP.CD:USA" in run["error"]
     app.close()
 
