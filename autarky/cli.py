@@ -163,3 +163,8 @@ from autarky.alerts.cli import alerts  # noqa: E402
 cli.add_command(alerts)
 cli.add_command(metrics_command)
 cli.add_command(index_command)
+from autarky.scheduler import schedule_command  # noqa: E402
+from collectors.cli import collect_command  # noqa: E402
+
+cli.add_command(collect_command)
+cli.add_command(schedule_command)

@@ -4,3 +4,5 @@ from autarky.models import Base
 import autarky.metrics.models  # noqa: F401 - index_contribution
 
 metadata = Base.metadata
+import autarky.scheduler_models  # noqa: E402,F401  (scheduler lock, job store)
+import collectors.models  # noqa: E402,F401  (collector cursors)

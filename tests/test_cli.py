@@ -33,7 +33,7 @@ def db_env(database_url):
 
 def test_help_lists_every_command():
     out = run("--help").stdout
-    for command in ("init", "export", "status", "metrics", "index"):
+    for command in ("init", "export", "status", "metrics", "index", "collect", "schedule", "alerts"):
         assert command in out
 
 

@@ -1,0 +1,177 @@
+"""What every collector is made of: a plan of tasks, each fetched into one batch of records."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, ClassVar, Iterable, Mapping
+
+from autarky.catalog import Catalog, Indicator, series_key
+from autarky.store import parse_period
+from collectors.http import HttpClient
+from collectors.settings import CollectorSettings, Defaults
+from collectors.state import Cursors
+
+
+@dataclass(frozen=True)
+class Record:
+    """One value as a source gave it, before validation: indicator, country, period, value, vintage, unit."""
+
+    indicator: str
+    country: str
+    period: Any
+    value: Any
+    vintage: str | None = None
+    unit: str | None = None
+    status: str | None = None
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What to collect from one source: catalog indicators, the countries of each, and an optional first year."""
+
+    indicators: tuple[Indicator, ...]
+    countries: Mapping[str, tuple[str, ...]]
+    since: int | None = None
+    narrowed: bool = False  # the user named indicators or countries: collect only those
+
+    def countries_of(self, indicator: Indicator) -> tuple[str, ...]:
+        return self.countries.get(indicator.code, indicator.countries)
+
+
+@dataclass(frozen=True)
+class Task:
+    """One request (or a few pages of it) to a source; its answer becomes one batch."""
+
+    label: str
+    indicators: tuple[Indicator, ...] = ()
+    countries: tuple[str, ...] = ()
+    payload: Any = None
+
+    def keys(self) -> list[str]:
+        return [series_key(ind.source, ind.code, c) for ind in self.indicators for c in self.countries
+                if c in ind.countries]
+
+
+@dataclass
+class Batch:
+    """What one task brought back; `cursors` are written once the records are stored."""
+
+    label: str
+    records: list[Record] = field(default_factory=list)
+    cursors: dict[str, dict[str, Any]] = field(default_factory=dict)
+    note: str = ""
+
+
+@dataclass
+class Context:
+    """What a collector gets from the runner."""
+
+    catalog: Catalog
+    settings: CollectorSettings
+    cursors: Cursors
+    warn: Callable[[str], None] = lambda message: None
+    sleep: Callable[[float], None] = time.sleep
+    today: dt.date = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).date())
+
+
+class Collector:
+    """Base of every collector: `plan` the tasks for a selection, `fetch` each into a batch."""
+
+    name: ClassVar[str] = ""
+    source: ClassVar[str] = ""      # the catalog's source code (wb, comtrade, ...)
+    defaults: ClassVar[Defaults] = Defaults()
+    selects_from_catalog: ClassVar[bool] = True  # False: the collector finds its indicators itself (files)
+
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self._http: HttpClient | None = None
+
+    @property
+    def http(self) -> HttpClient:
+        if self._http is None:
+            self._http = HttpClient(self.ctx.settings.http, source=self.name, headers=self.headers(),
+                                    sleep=self.ctx.sleep)
+        return self._http
+
+    @property
+    def requests(self) -> int:
+        """HTTP requests sent so far (retries included)."""
+        return self._http.requests if self._http is not None else 0
+
+    def headers(self) -> dict[str, str]:
+        return {}
+
+    def plan(self, selection: Selection) -> list[Task]:
+        raise NotImplementedError
+
+    def fetch(self, task: Task) -> Batch:
+        raise NotImplementedError
+
+    def window_start(self, cursors: Mapping[str, Mapping[str, Any]], keys: Iterable[str], *, frequency: str,
+                     since: int | None, start_year: int, window: int, suffix: str = "") -> dt.date:
+        """`first_period` with the configured `start_year<suffix>` and `revision_window<suffix>` over these defaults."""
+        settings = self.ctx.settings
+        return first_period(cursors, keys, frequency=frequency, since=since,
+                            window=settings.int_option("revision_window" + suffix, window),
+                            default_start=dt.date(settings.int_option("start_year" + suffix, start_year), 1, 1))
+
+    def expected_unit(self, indicator: Indicator) -> str:
+        """The unit a record's `unit` must equal (records without a unit are not checked)."""
+        return indicator.unit
+
+    def close(self) -> None:
+        if self._http is not None:
+            self._http.close()
+            self._http = None
+
+
+# ---------------------------------------------------------------------------- incremental windows
+def first_period(cursors: Mapping[str, Mapping[str, Any]], keys: Iterable[str], *, frequency: str, window: int,
+                 default_start: dt.date, since: int | None) -> dt.date:
+    """Where to start asking: `since`, else the full history if any series is new, else the earliest
+    last-seen period of the series minus `window` periods (so recent revisions are picked up too)."""
+    if since is not None:
+        return dt.date(since, 1, 1)
+    seen = []
+    for key in keys:
+        last = (cursors.get(key) or {}).get("last_period")
+        if not last:
+            return default_start
+        seen.append(dt.date.fromisoformat(last))
+    if not seen:
+        return default_start
+    return max(default_start, shift_periods(min(seen), frequency, -window))
+
+
+def shift_periods(period: dt.date, frequency: str, count: int) -> dt.date:
+    """The period start `count` periods away (years for A, quarters for Q, months for M)."""
+    months = {"A": 12, "Q": 3, "M": 1}[frequency] * count
+    index = period.year * 12 + period.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def periods_between(start: dt.date, end: dt.date, frequency: str) -> list[dt.date]:
+    """Every period start from `start` to `end` inclusive."""
+    periods, current = [], start
+    while current <= end:
+        periods.append(current)
+        current = shift_periods(current, frequency, 1)
+    return periods
+
+
+def last_periods(records: Iterable[Record], source: str,
+                 previous: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, dict[str, Any]]:
+    """Cursor updates {series key: {"last_period": ISO date}}: the latest period seen, never moving back."""
+    latest: dict[str, dt.date] = {}
+    for record in records:
+        key = series_key(source, record.indicator, record.country)
+        period = parse_period(record.period)
+        if key not in latest or period > latest[key]:
+            latest[key] = period
+    for key, value in (previous or {}).items():
+        before = value.get("last_period")
+        if key in latest and before and dt.date.fromisoformat(before) > latest[key]:
+            latest[key] = dt.date.fromisoformat(before)
+    return {key: {"last_period": period.isoformat()} for key, period in latest.items()}

@@ -1,0 +1,45 @@
+"""`autarky collect`: run collectors now, report per source, then run the downstream steps on what changed."""
+
+from __future__ import annotations
+
+import click
+
+from autarky.app import App
+from autarky.errors import AutarkyError
+from collectors.runner import changed_keys, collect as run_collect, downstream_after_collect
+
+
+class CollectFailed(AutarkyError):
+    """At least one source failed; the others ran and stored what they could."""
+
+
+@click.command("collect", short_help="Collect from the public sources now (all, or SOURCE...).")
+@click.argument("sources", nargs=-1)
+@click.option("--indicator", "indicators", multiple=True, help="Indicator code (repeatable, or comma-separated).")
+@click.option("--country", "countries", multiple=True, help="ISO3 country code (repeatable, or comma-separated).")
+@click.option("--since", type=int, help="Ask from this year on, ignoring the incremental cursors.")
+@click.option("--no-downstream", is_flag=True, help="Do not run metrics/forecasts/alerts on what changed.")
+@click.pass_obj
+def collect_command(app: App, sources: tuple[str, ...], indicators: tuple[str, ...], countries: tuple[str, ...],
+                    since: int | None, no_downstream: bool) -> None:
+    """Collect from the public sources now (all of them, or SOURCE... such as worldbank comtrade oecd census files)."""
+    results = run_collect(app, _listed(sources), _listed(indicators), _listed(countries), since,
+                          progress=lambda message: click.echo(message, err=True),
+                          warn=lambda message: click.echo(f"warning: {message}", err=True))
+    for result in results:
+        click.echo(result.summary())
+        for error in result.errors:
+            click.echo(f"  failed: {error}")
+    outcome = downstream_after_collect(app, changed_keys(results), run=not no_downstream,
+                                       progress=lambda stage: click.echo(f"downstream: {stage}", err=True))
+    if outcome is not None:
+        stages = ", ".join(outcome.by_stage) or "no downstream stage is installed"
+        click.echo(f"downstream: {len(outcome.changed)} changed series -> {stages}")
+    failed = [result.name for result in results if result.failed]
+    if failed:
+        raise CollectFailed(f"{len(failed)} of {len(results)} sources failed: {', '.join(failed)} "
+                            "(see `autarky status` for the run log)")
+
+
+def _listed(values: tuple[str, ...]) -> list[str]:
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]

@@ -1,0 +1,142 @@
+"""UN Comtrade v1: goods trade by HS code (partner World by default), annual and monthly, with or without a key."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from autarky.catalog import Indicator, series_key
+from collectors.base import Batch, Collector, Record, Selection, Task, last_periods, periods_between
+from collectors.errors import MalformedResponse, SourceRefused, SourceUnavailable
+from collectors.http import HttpStatusError, snippet
+from collectors.settings import Defaults
+
+PREVIEW_CAP = 500            # rows the keyless preview endpoint returns at most
+PERIODS_PER_REQUEST = 12     # the API takes up to 12 periods a call
+KEY_HEADER = "Ocp-Apim-Subscription-Key"
+KEY_ENV = "AUTARKY_COLLECTORS__COMTRADE__API_KEY"
+WORLD = 0
+# Only the totals row of each flow: no breakdown by second partner, customs procedure or transport mode.
+TOTALS = {"partner2Code": WORLD, "customsCode": "C00", "motCode": 0}
+START = {"A": 2000, "M": 2015}
+REVISION_WINDOW = {"A": 2, "M": 12}
+
+
+@lru_cache(maxsize=1)
+def reporter_codes() -> dict[str, int]:
+    """ISO3 -> Comtrade reporter code, from the bundled copy of the API's Reporters reference (TWN = 490)."""
+    text = resources.files("collectors.data").joinpath("comtrade_reporters.csv").read_text(encoding="utf-8")
+    rows = csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))
+    return {row["iso3"]: int(row["code"]) for row in rows}
+
+
+class ComtradeCollector(Collector):
+    """One task per frequency, reporter and run of up to 12 periods, asking every selected HS code and flow."""
+
+    name = "comtrade"
+    source = "comtrade"
+    defaults = Defaults(base_url="https://comtradeapi.un.org", cron="0 4 5 * *", rate_per_minute=30)
+
+    def headers(self) -> dict[str, str]:
+        return {KEY_HEADER: self.ctx.settings.api_key} if self.ctx.settings.api_key else {}
+
+    def plan(self, selection: Selection) -> list[Task]:
+        tasks = []
+        for indicator in selection.indicators:
+            if indicator.frequency not in START or not indicator.params.get("hs") \
+                    or indicator.params.get("flow") not in ("M", "X"):
+                raise SourceRefused(f"{self.name}: indicator {indicator.code} needs frequency A or M and params hs "
+                                    f"and flow (M or X), got {indicator.frequency} {dict(indicator.params)}")
+        groups = sorted({(ind.frequency, partner_code(ind)) for ind in selection.indicators})
+        for frequency, partner in groups:
+            chosen = [ind for ind in selection.indicators
+                      if ind.frequency == frequency and partner_code(ind) == partner]
+            for country in sorted({c for ind in chosen for c in selection.countries_of(ind)}):
+                indicators = tuple(ind for ind in chosen if country in selection.countries_of(ind))
+                tasks.extend(self._tasks(frequency, partner, country, indicators, selection.since))
+        return tasks
+
+    def _tasks(self, frequency: str, partner: int, country: str, indicators: tuple[Indicator, ...],
+               since: int | None) -> list[Task]:
+        code = reporter_codes().get(country)
+        if code is None:
+            raise SourceRefused(f"{self.name}: country {country} has no Comtrade reporter code")
+        keys = [series_key(self.source, ind.code, country) for ind in indicators]
+        start = self.window_start(self.ctx.cursors.get_many(keys), keys, frequency=frequency, since=since,
+                                  start_year=START[frequency], window=REVISION_WINDOW[frequency],
+                                  suffix="" if frequency == "A" else "_monthly")
+        end = dt.date(self.ctx.today.year, 1 if frequency == "A" else self.ctx.today.month, 1)
+        periods = [_period_code(p, frequency) for p in periods_between(start, end, frequency)]
+        partner_label = "" if partner == WORLD else f" partner {partner}"
+        return [Task(label=f"{frequency} {country}{partner_label} {chunk[0]}-{chunk[-1]}", indicators=indicators,
+                     countries=(country,), payload=(frequency, code, partner, chunk))
+                for chunk in (periods[i:i + PERIODS_PER_REQUEST] for i in range(0, len(periods), PERIODS_PER_REQUEST))]
+
+    def fetch(self, task: Task) -> Batch:
+        frequency, reporter, partner, periods = task.payload
+        country = task.countries[0]
+        by_code = {(str(ind.params["hs"]), ind.params["flow"]): ind for ind in task.indicators}
+        rows = self._rows(frequency, reporter, partner, periods, sorted({hs for hs, _ in by_code}),
+                          sorted({flow for _, flow in by_code}))
+        records = []
+        wanted = {**TOTALS, "partnerCode": partner}
+        for row in rows:
+            if any(row.get(field, value) not in (value, str(value)) for field, value in wanted.items()):
+                continue
+            indicator = by_code.get((str(row.get("cmdCode")), str(row.get("flowCode"))))
+            if indicator is None or row.get("primaryValue") is None:
+                continue
+            if row.get("reporterCode") != reporter or row.get("freqCode", frequency) != frequency:
+                raise MalformedResponse(f"{self.name}: {task.label}: row for reporter {row.get('reporterCode')} "
+                                        f"frequency {row.get('freqCode')} in an answer for {reporter} {frequency}")
+            records.append(Record(indicator.code, country, str(row["period"]), row["primaryValue"]))
+        previous = self.ctx.cursors.get_many(task.keys())
+        return Batch(task.label, records, last_periods(records, self.source, previous), note=f"{len(rows)} rows")
+
+    def _rows(self, frequency: str, reporter: int, partner: int, periods: list[str], hs_codes: list[str],
+              flows: list[str]) -> list[dict[str, Any]]:
+        """Rows for these periods; a preview answer at its 500-row cap is asked again in halves."""
+        keyed = self.ctx.settings.api_key is not None
+        path = f"{'data/v1/get' if keyed else 'public/v1/preview'}/C/{frequency}/HS"
+        params = {"reportercode": reporter, "period": ",".join(periods), "cmdCode": ",".join(hs_codes),
+                  "flowCode": ",".join(flows), "partnerCode": partner, **TOTALS, "includeDesc": "false"}
+        what = f"reporter {reporter}, HS {','.join(hs_codes)}, periods {periods[0]}-{periods[-1]}"
+        try:
+            body = self.http.get_json(path, params=params)
+        except HttpStatusError as exc:
+            if exc.status in (401, 403):
+                hint = f"check {KEY_ENV}" if keyed else f"set {KEY_ENV} to use the keyed endpoint"
+                raise SourceUnavailable(f"{exc}; {hint}") from None
+            raise SourceRefused(f"{exc} ({what})") from None
+        if not isinstance(body, dict) or not isinstance(body.get("data", []), list):
+            raise MalformedResponse(f"{self.name}: {what}: expected {{count, data, error}}, got {snippet(str(body))!r}")
+        if body.get("error"):
+            raise SourceRefused(f"{self.name}: {what}: {body['error']}")
+        data = body.get("data") or []
+        cap = self.ctx.settings.int_option("preview_cap", PREVIEW_CAP)
+        if not keyed and len(data) >= cap:
+            if len(periods) > 1:
+                half = len(periods) // 2
+                return (self._rows(frequency, reporter, partner, periods[:half], hs_codes, flows)
+                        + self._rows(frequency, reporter, partner, periods[half:], hs_codes, flows))
+            self.ctx.warn(f"{self.name}: the keyless preview answered its {cap}-row cap for {what}; "
+                          f"the result may be incomplete: set {KEY_ENV} for complete data")
+        return data
+
+
+def partner_code(indicator: Indicator) -> int:
+    """The partner of an indicator's flows: `params.partner` as ISO3 (default WLD, the World, code 0)."""
+    partner = str(indicator.params.get("partner", "WLD"))
+    if partner in ("WLD", "0"):
+        return WORLD
+    code = reporter_codes().get(partner)
+    if code is None:
+        raise SourceRefused(f"comtrade: indicator {indicator.code}: partner {partner!r} has no Comtrade code")
+    return code
+
+
+def _period_code(period: dt.date, frequency: str) -> str:
+    return f"{period.year}" if frequency == "A" else f"{period.year}{period.month:02d}"

@@ -1,0 +1,81 @@
+"""Validation before anything is stored: a batch with one bad record is rejected whole, naming what was wrong."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Callable, Sequence
+
+from autarky.catalog import Catalog, Indicator, series_key
+from autarky.errors import BatchRejected
+from autarky.store import ObservationIn, parse_period, parse_value
+from collectors.base import Record
+
+EARLIEST_YEAR = 1900
+MAX_VINTAGE_CHARS = 64  # observation.vintage column width
+_PERIOD_MONTHS = {"A": {1}, "Q": {1, 4, 7, 10}, "M": set(range(1, 13))}
+
+
+def validate_batch(records: Sequence[Record], *, source_name: str, source_code: str, catalog: Catalog,
+                   expected_unit: Callable[[Indicator], str], today: dt.date,
+                   label: str = "") -> list[ObservationIn]:
+    """Observations ready for `Store.write_observations`, or BatchRejected naming source, series and value."""
+    problems: list[str] = []
+    clean: list[ObservationIn] = []
+    seen: dict[tuple[str, dt.date], object] = {}
+    for record in records:
+        try:
+            key, period, value = _check(record, source_code, catalog, expected_unit, today)
+        except ValueError as exc:
+            problems.append(str(exc))
+            continue
+        if (key, period) in seen:
+            problems.append(f"series {key}, period {period.isoformat()}: value {record.value!r} duplicates "
+                            f"value {seen[(key, period)]!r} earlier in the batch")
+            continue
+        seen[(key, period)] = record.value
+        clean.append(ObservationIn(key, period, value, record.vintage, record.status))
+    if problems:
+        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        where = f" {label}" if label else ""
+        raise BatchRejected(f"{source_name}{where}: {problems[0]}{more}; batch of {len(records)} rows rejected, "
+                            "nothing of it stored")
+    return clean
+
+
+def _check(record: Record, source_code: str, catalog: Catalog, expected_unit: Callable[[Indicator], str],
+           today: dt.date) -> tuple[str, dt.date, float]:
+    indicator = catalog.indicators.get(record.indicator)
+    key = series_key(source_code, record.indicator, record.country)
+    if indicator is None or indicator.source != source_code:
+        raise ValueError(f"series {key}: indicator {record.indicator!r} is not a catalog indicator of source "
+                         f"{source_code!r}")
+    if record.country not in indicator.countries:
+        raise ValueError(f"series {key}: country {record.country!r} is not among the countries of "
+                         f"{indicator.code} ({', '.join(indicator.countries)})")
+    try:
+        period = parse_period(record.period)
+    except ValueError as exc:
+        raise ValueError(f"series {key}: {exc}") from None
+    if period.day != 1 or period.month not in _PERIOD_MONTHS[indicator.frequency]:
+        raise ValueError(f"series {key}: period {record.period!r} is not the start of a period of frequency "
+                         f"{indicator.frequency}")
+    if period.year < EARLIEST_YEAR or period > today:
+        raise ValueError(f"series {key}: period {record.period!r} is outside {EARLIEST_YEAR}..{today.isoformat()}")
+    try:
+        value = parse_value(record.value)
+    except ValueError as exc:
+        raise ValueError(f"series {key}, period {period.isoformat()}: {exc}") from None
+    if indicator.min is not None and value < indicator.min:
+        raise ValueError(f"series {key}, period {period.isoformat()}: value {record.value!r} is below the "
+                         f"catalog minimum {indicator.min:g}")
+    if indicator.max is not None and value > indicator.max:
+        raise ValueError(f"series {key}, period {period.isoformat()}: value {record.value!r} is above the "
+                         f"catalog maximum {indicator.max:g}")
+    if record.unit is not None and record.unit != expected_unit(indicator):
+        raise ValueError(f"series {key}, period {period.isoformat()}: unit {record.unit!r} differs from the "
+                         f"catalog unit {expected_unit(indicator)!r}")
+    if record.vintage is not None and (not isinstance(record.vintage, str)
+                                       or len(record.vintage) > MAX_VINTAGE_CHARS):
+        raise ValueError(f"series {key}, period {period.isoformat()}: vintage {record.vintage!r} is not a text of "
+                         f"at most {MAX_VINTAGE_CHARS} characters")
+    return key, period, value
