@@ -13,26 +13,26 @@ from autarky.metrics.definitions import DERIVED_SOURCE, build_definitions, trade
 
 USER_TRADE_PAIR = """
 [[indicator]]
-code = "CENSUS.8542.M"
-name = "US imports of integrated circuits from China"
+code = "CENSUS.8803.M"
+name = "US imports of aircraft parts from China"
 category = "trade"
 source = "census"
 unit = "US$"
 frequency = "M"
 direction = -1
 countries = ["USA"]
-params = { hs = "8542", flow = "M", partner = "5700" }
+params = { hs = "8803", flow = "M", partner = "5700" }
 
 [[indicator]]
-code = "CENSUS.8542.X"
-name = "US exports of integrated circuits to China"
+code = "CENSUS.8803.X"
+name = "US exports of aircraft parts to China"
 category = "trade"
 source = "census"
 unit = "US$"
 frequency = "M"
 direction = 1
 countries = ["USA"]
-params = { hs = "8542", flow = "X", partner = "5700" }
+params = { hs = "8803", flow = "X", partner = "5700" }
 """
 
 
@@ -64,10 +64,19 @@ def test_trade_metrics_exist_for_every_catalog_pair_and_only_those(catalog):
     for ind in catalog.indicators.values():
         if ind.source != DERIVED_SOURCE and ind.params.get("flow") in ("M", "X"):
             flows.setdefault((ind.source, ind.frequency, ind.params["hs"]), set()).add(ind.params["flow"])
-    expected_hs = {hs for (source, freq, hs), found in flows.items() if found == {"M", "X"}}
-    assert expected_hs  # the built-in catalog has Comtrade pairs
-    made = {code.rsplit(".", 1)[1] for code in catalog.indicators if code.startswith("SR.TRADE.COVER.")}
-    assert made == expected_hs
+    expected = {group for group, found in flows.items() if found == {"M", "X"}}
+    assert expected  # the built-in catalog has Comtrade (annual and monthly) and Census pairs
+    made = [catalog.indicator(code) for code in catalog.indicators if code.startswith("SR.TRADE.COVER.")]
+    assert len(made) == len(expected)
+    paired = set()
+    for cover in made:
+        exports, imports = (catalog.indicator(code) for code in cover.formula.split(" / "))
+        assert (exports.params["flow"], imports.params["flow"]) == ("X", "M")
+        assert (exports.source, exports.frequency, exports.params["hs"]) == (
+            imports.source, imports.frequency, imports.params["hs"])
+        assert cover.frequency == imports.frequency
+        paired.add((imports.source, imports.frequency, imports.params["hs"]))
+    assert paired == expected
     cover = catalog.indicator("SR.TRADE.COVER.8542")
     assert cover.formula == "CT.8542.X / CT.8542.M" and cover.direction == 1
     netimp = catalog.indicator("SR.TRADE.NETIMP.8542")
@@ -78,8 +87,8 @@ def test_trade_metrics_exist_for_every_catalog_pair_and_only_those(catalog):
 
 def test_a_new_trade_pair_from_another_source_gets_its_own_metrics(tmp_path):
     catalog, _ = _catalog(tmp_path, USER_TRADE_PAIR)
-    cover = catalog.indicator("SR.TRADE.COVER.CENSUS.8542.MONTHLY")
-    assert cover.formula == "CENSUS.8542.X / CENSUS.8542.M"
+    cover = catalog.indicator("SR.TRADE.COVER.CENSUS.8803.MONTHLY")
+    assert cover.formula == "CENSUS.8803.X / CENSUS.8803.M"
     assert (cover.frequency, cover.countries) == ("M", ("USA",))
     assert catalog.indicator("SR.TRADE.COVER.8542").formula == "CT.8542.X / CT.8542.M"
 
@@ -100,7 +109,8 @@ params = {{ hs = "TOTAL", flow = "{flow}", partner = "{partner}" }}
     catalog, _ = _catalog(tmp_path, text)
     assert catalog.indicator("SR.TRADE.COVER.TOTAL.32").formula == "T.32.X / T.32.M"
     assert catalog.indicator("SR.TRADE.NETIMP.TOTAL.276").inputs == ("T.276.M", "T.276.X")
-    assert len(trade_pairs(catalog.indicators.values())) == 7  # 5 built-in HS codes + 2 partners
+    built_in = len(trade_pairs(load_catalog().indicators.values()))
+    assert len(trade_pairs(catalog.indicators.values())) == built_in + 2  # the built-in pairs + 2 partners
 
 
 def test_peers_from_config_make_one_gap_metric_each(tmp_path):
@@ -175,10 +185,10 @@ def test_bad_index_settings_name_the_key(tmp_path, settings, key, problem):
 
 
 def test_ambiguous_trade_indicators_are_refused(tmp_path):
-    second_import = USER_TRADE_PAIR.split("[[indicator]]")[1].replace('"CENSUS.8542.M"', '"CENSUS.8542.M2"')
+    second_import = USER_TRADE_PAIR.split("[[indicator]]")[1].replace('"CENSUS.8803.M"', '"CENSUS.8803.M2"')
     with pytest.raises(MetricsError) as info:
         _catalog(tmp_path, USER_TRADE_PAIR + "[[indicator]]" + second_import)
-    assert "CENSUS.8542.M and CENSUS.8542.M2 are both flow M" in str(info.value)
+    assert "CENSUS.8803.M and CENSUS.8803.M2 are both flow M" in str(info.value)
 
 
 def test_definitions_are_in_dependency_order(tmp_path):
