@@ -1,0 +1,275 @@
+"""Pure pandas steps between the queries and the pages: cards, credibility limits, rebasing, tables, freshness."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from autarky.catalog import Catalog, series_key
+from dashboard.formatting import format_change, format_value, period_label
+from dashboard.settings import AGGREGATES
+
+# Forecast steps beyond this share of the history length are not credible (DESIGN.md section 7).
+CREDIBLE_SHARE_OF_HISTORY = 1 / 3
+SPARKLINE_POINTS = 20
+_OFFSETS = {"A": "YS", "Q": "QS", "M": "MS"}
+# Collection-run names that differ from the catalog's source codes.
+RUN_SOURCE_ALIASES = {"worldbank": "wb", "world_bank": "wb", "un_comtrade": "comtrade", "files": "file"}
+SNAPSHOT_PREFIX = "snapshot:"
+
+
+def add_periods(period: pd.Timestamp, steps: int, frequency: str) -> pd.Timestamp:
+    """The period `steps` periods after `period` (period starts)."""
+    if steps <= 0:
+        return pd.Timestamp(period)
+    return pd.date_range(pd.Timestamp(period), periods=steps + 1, freq=_OFFSETS.get(frequency, "YS"))[-1]
+
+
+def credible_until(n_obs: int, last_period: pd.Timestamp, frequency: str) -> pd.Timestamp:
+    """The last forecast period within a third of the history; later steps are marked as not credible."""
+    return add_periods(last_period, max(1, math.floor(n_obs * CREDIBLE_SHARE_OF_HISTORY)), frequency)
+
+
+# ---------------------------------------------------------------------------- cards
+@dataclass(frozen=True)
+class Card:
+    """One headline indicator for one country: latest value, previous value, rank, forecast direction."""
+
+    code: str
+    name: str
+    unit: str
+    frequency: str
+    direction: int
+    country: str
+    period: pd.Timestamp
+    value: float
+    previous: float | None
+    history: tuple[float, ...]
+    rank: int | None
+    ranked: int
+    forecast_value: float | None = None
+    forecast_period: pd.Timestamp | None = None
+
+    @property
+    def period_label(self) -> str:
+        return period_label(self.period, self.frequency)
+
+    @property
+    def forecast_trend(self) -> int:
+        """+1 rising, -1 falling, 0 flat or unknown (forecast end against the latest actual)."""
+        if self.forecast_value is None or self.value == 0:
+            return 0
+        move = (self.forecast_value - self.value) / abs(self.value)
+        return 0 if abs(move) < 0.005 else (1 if move > 0 else -1)
+
+
+def headline_cards(obs: pd.DataFrame, indicators: pd.DataFrame, codes: tuple[str, ...], focus: str,
+                   points: pd.DataFrame | None = None) -> list[Card]:
+    """Cards for the headline indicators that have data for the focus country, in the configured order."""
+    meta = indicators.set_index("code")
+    cards = []
+    for code in codes:
+        if code not in meta.index:
+            continue
+        ind = meta.loc[code]
+        mine = obs[(obs["indicator"] == code) & (obs["country"] == focus)].sort_values("period")
+        if mine.empty:
+            continue
+        last, previous = mine.iloc[-1], (mine.iloc[-2] if len(mine) > 1 else None)
+        rank, ranked = rank_at(obs[obs["indicator"] == code], last["period"], focus, int(ind["direction"]))
+        future = (points[points["series_key"] == last["series_key"]].sort_values("ds")
+                  if points is not None and not points.empty else pd.DataFrame())
+        cards.append(Card(
+            code=code, name=str(ind["name"]), unit=str(ind["unit"]), frequency=str(ind["frequency"]),
+            direction=int(ind["direction"]), country=focus, period=last["period"], value=float(last["value"]),
+            previous=None if previous is None else float(previous["value"]),
+            history=tuple(float(v) for v in mine["value"].tail(SPARKLINE_POINTS)), rank=rank, ranked=ranked,
+            forecast_value=float(future["yhat"].iloc[-1]) if len(future) else None,
+            forecast_period=future["ds"].iloc[-1] if len(future) else None))
+    return cards
+
+
+def rank_at(obs: pd.DataFrame, period: pd.Timestamp, country: str, direction: int) -> tuple[int | None, int]:
+    """Rank of a country among countries (not aggregates) in one period: 1 = most self-reliant by the direction;
+    by size when the indicator is context only."""
+    same = obs[(obs["period"] == period) & ~obs["country"].isin(AGGREGATES)].drop_duplicates("country")
+    if country not in set(same["country"]):
+        return None, len(same)
+    ordered = same.sort_values("value", ascending=direction < 0)
+    return list(ordered["country"]).index(country) + 1, len(same)
+
+
+# ---------------------------------------------------------------------------- charts' inputs
+def series_labels(obs: pd.DataFrame, catalog: Catalog) -> dict[str, str]:
+    """Series key -> country name (with the source when one indicator comes from several sources)."""
+    labels = {}
+    pairs = obs[["series_key", "country", "source"]].drop_duplicates()
+    clash = pairs["country"].duplicated(keep=False)
+    for (key, country, source), dup in zip(pairs.itertuples(index=False, name=None), clash):
+        labels[key] = catalog.country_name(country) + (f" ({source})" if dup else "")
+    return labels
+
+
+def latest_table(obs: pd.DataFrame, catalog: Catalog, direction: int, unit: str) -> pd.DataFrame:
+    """Per series: the latest period and value, the change since the previous period, and the rank then."""
+    rows = []
+    for key, group in obs.sort_values("period").groupby("series_key", sort=False):
+        last = group.iloc[-1]
+        prev = group.iloc[-2]["value"] if len(group) > 1 else None
+        rank, ranked = rank_at(obs, last["period"], last["country"], direction)
+        rows.append({"country": catalog.country_name(last["country"]), "series": key,
+                     "latest period": period_label(last["period"], last["frequency"]),
+                     "value": format_value(last["value"], unit),
+                     "change": format_change(last["value"], prev, unit) or "–",
+                     "rank": f"{rank} of {ranked}" if rank else "–", "vintage": last["vintage"] or ""})
+    return pd.DataFrame(rows, columns=["country", "series", "latest period", "value", "change", "rank", "vintage"])
+
+
+def describe_keys(keys, indicators: pd.DataFrame, catalog: Catalog) -> dict[str, tuple[str, str]]:  # noqa: ANN001
+    """Series key -> ("China: Resident patent share", unit), for keys of any source."""
+    meta = indicators.drop_duplicates("code").set_index("code")
+    described = {}
+    for key in keys:
+        parts = str(key).split(":")
+        if len(parts) != 3:
+            described[key] = (str(key), "")
+            continue
+        code, country = parts[1], parts[2]
+        name, unit = (meta.loc[code, "name"], meta.loc[code, "unit"]) if code in meta.index else (code, "")
+        described[key] = (f"{catalog.country_name(country)}: {name}", str(unit))
+    return described
+
+
+def wide_table(obs: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
+    """Periods down, series across: the table users copy into a spreadsheet."""
+    if obs.empty:
+        return pd.DataFrame()
+    frame = obs.assign(label=obs["series_key"].map(labels),
+                       period=[period_label(p, f) for p, f in zip(obs["period"], obs["frequency"])])
+    return frame.pivot_table(index="period", columns="label", values="value", aggfunc="first").sort_index()
+
+
+def export_frame(obs: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
+    """History and forecasts in one long table for download, with the bands and the vintage."""
+    columns = ["series_key", "indicator", "country", "period", "kind", "value", "lo80", "hi80", "lo95", "hi95",
+               "unit", "source", "vintage"]
+    records = [dict(series_key=r.series_key, indicator=r.indicator, country=r.country,
+                    period=period_label(r.period, r.frequency), kind="actual", value=r.value, unit=r.unit,
+                    source=r.source, vintage=r.vintage) for r in obs.itertuples()]
+    meta = obs.drop_duplicates("series_key").set_index("series_key")
+    for r in points[points["series_key"].isin(meta.index)].itertuples():
+        info = meta.loc[r.series_key]
+        records.append(dict(series_key=r.series_key, indicator=info["indicator"], country=info["country"],
+                            period=period_label(r.ds, info["frequency"]), kind="forecast", value=r.yhat,
+                            lo80=r.lo80, hi80=r.hi80, lo95=r.lo95, hi95=r.hi95, unit=info["unit"],
+                            source=info["source"]))
+    return pd.DataFrame.from_records(records, columns=columns)
+
+
+# ---------------------------------------------------------------------------- compare
+def common_years(obs: pd.DataFrame) -> list[int]:
+    """Years in which every series of the frame has a value."""
+    if obs.empty:
+        return []
+    years = obs.assign(year=obs["period"].dt.year).groupby("series_key")["year"].apply(set)
+    return sorted(set.intersection(*years.tolist()))
+
+
+def default_base_year(obs: pd.DataFrame, lookback: int = 10) -> int | None:
+    """The latest common year at least `lookback` years before the latest common year (else the earliest)."""
+    years = common_years(obs) or sorted(obs["period"].dt.year.unique().tolist())
+    if not years:
+        return None
+    early = [y for y in years if y <= years[-1] - lookback]
+    return early[-1] if early else years[0]
+
+
+def rebase(obs: pd.DataFrame, base_year: int) -> tuple[pd.DataFrame, list[str]]:
+    """Each series as 100 x value / its value in the base year; series without a positive base value are dropped
+    (named in the second element)."""
+    base = obs[obs["period"].dt.year == base_year].groupby("series_key")["value"].first()
+    usable = base[base > 0]
+    dropped = sorted(set(obs["series_key"]) - set(usable.index))
+    kept = obs[obs["series_key"].isin(usable.index)].copy()
+    kept["value"] = kept["value"] / kept["series_key"].map(usable) * 100
+    return kept, dropped
+
+
+# ---------------------------------------------------------------------------- freshness
+def run_source(name: str) -> tuple[str, bool]:
+    """The catalog source a collection run belongs to, and whether it was a bundled-snapshot load."""
+    snapshot = name.startswith(SNAPSHOT_PREFIX)
+    code = name[len(SNAPSHOT_PREFIX):] if snapshot else name
+    return RUN_SOURCE_ALIASES.get(code, code), snapshot
+
+
+def source_health(series: pd.DataFrame, updates: pd.DataFrame, runs: pd.DataFrame, names: dict[str, str],
+                  cadence_days: dict[str, int], now: dt.datetime) -> pd.DataFrame:
+    """Per source: what is stored, the last run and its outcome, and freshness against the expected cadence."""
+    runs = runs.assign(code=[run_source(n)[0] for n in runs["source"]],
+                       snapshot=[run_source(n)[1] for n in runs["source"]])
+    codes = sorted(set(series.loc[series["observations"] > 0, "source"]) | set(runs["code"]))
+    rows = []
+    for code in codes:
+        mine = series[(series["source"] == code) & (series["observations"] > 0)]
+        mine_runs = runs[runs["code"] == code].sort_values("started_at", ascending=False)
+        last = mine_runs.iloc[0] if len(mine_runs) else None
+        collected = mine_runs[(mine_runs["status"] == "ok") & ~mine_runs["snapshot"]]
+        last_ok = collected.iloc[0]["finished_at"] if len(collected) else None
+        last_update = updates.loc[updates["source"] == code, "last_update"].max() if len(updates) else None
+        rows.append({
+            "source": code, "freshness": _freshness(code, last_ok, mine_runs, cadence_days, now),
+            "last collected": last_ok, "last run": None if last is None else last["started_at"],
+            "outcome": "" if last is None else _outcome(last),
+            "expected every": f"{cadence_days[code]} days" if code in cadence_days else "–",
+            "series": len(mine), "observations": int(mine["observations"].sum()),
+            "latest period": _latest_period(mine), "last new data": last_update, "name": names.get(code, code)})
+    return pd.DataFrame(rows)
+
+
+def _latest_period(series: pd.DataFrame) -> str:
+    if series.empty:
+        return "–"
+    newest = series.loc[pd.to_datetime(series["last_period"]).idxmax()]
+    return period_label(newest["last_period"], newest["frequency"])
+
+
+def _outcome(run: pd.Series) -> str:
+    text = f"{run['status']}: +{run['inserted']} ~{run['updated']} ={run['unchanged']} x{run['rejected']}"
+    return text + (f" ({run['error']})" if run["error"] else "")
+
+
+def _freshness(code: str, last_ok, runs: pd.DataFrame, cadence_days: dict[str, int],
+               now: dt.datetime) -> str:  # noqa: ANN001
+    if code == "derived":
+        return "computed from its inputs"
+    if last_ok is None or pd.isna(last_ok):
+        return "bundled snapshot only: never collected" if runs["snapshot"].any() else "never collected"
+    if code not in cadence_days:
+        return "no expected cadence"
+    finished = pd.Timestamp(last_ok)
+    finished = finished.tz_localize("UTC") if finished.tzinfo is None else finished
+    age = (pd.Timestamp(now) - finished).total_seconds() / 86400
+    cadence = cadence_days[code]
+    if age <= cadence:
+        return f"fresh ({age:.0f} d old)"
+    return f"{'due' if age <= 2 * cadence else 'STALE'} ({age:.0f} d since last collection)"
+
+
+def focus_keys(indicators: pd.DataFrame, codes: tuple[str, ...], country: str) -> tuple[str, ...]:
+    """Series keys of some indicators for one country (the indicator's source gives the key)."""
+    meta = indicators.set_index("code")
+    return tuple(series_key(meta.loc[c, "source"], c, country) for c in codes if c in meta.index)
+
+
+def catalog_table(catalog: Catalog) -> pd.DataFrame:
+    """The indicator catalog as a table: definition, unit, direction, sectors, source and licence."""
+    directions = {1: "higher = more self-reliant", -1: "lower = more self-reliant", 0: "context only"}
+    return pd.DataFrame([{
+        "code": ind.code, "name": ind.name, "category": ind.category, "unit": ind.unit, "frequency": ind.frequency,
+        "direction": directions[ind.direction], "sectors": ", ".join(ind.sectors), "source": ind.source,
+        "licence": catalog.licence(ind), "definition": ind.description or ind.formula}
+        for ind in catalog.indicators.values()])
