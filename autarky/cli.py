@@ -145,3 +145,9 @@ def main() -> None:
         click.echo(f"error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", err=True)
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+from autarky.serve import dashboard, serve  # noqa: E402 - commands of their own module, registered here
+
+cli.add_command(dashboard)
+cli.add_command(serve)
