@@ -98,8 +98,9 @@ def run_processes(commands: list[tuple[str, list[str]]], env: dict[str, str]) ->
             ended = {name: child.returncode for name, child in children.items() if child.poll() is not None}
             if ended:
                 name, code = next(iter(ended.items()))
-                click.echo(f"{name} exited with code {code}; stopping the rest", err=True)
-                code = (code or 1) if len(children) > 1 else code
+                others = len(children) > 1
+                click.echo(f"{name} exited with code {code}" + ("; stopping the rest" if others else ""), err=True)
+                code = (code or 1) if others else code
                 break
             time.sleep(POLL_INTERVAL_S)
         else:

@@ -1,9 +1,11 @@
-"""Plotly figures: indicator history with forecast bands and reference lines, comparisons, the index, crossings."""
+"""Figures: indicator history with forecast bands and reference lines, comparisons and crossings (Plotly), the
+overview's index (Vega-Lite through Altair)."""
 
 from __future__ import annotations
 
 from typing import Iterable
 
+import altair as alt
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -143,6 +145,7 @@ def compare_grid(frames: dict[str, pd.DataFrame], names: dict[str, str], units: 
     """Small multiples, one panel per indicator, one legend for all; the focus economy drawn heavier.
     Values are indexed (base year = 100) when `base_year` is given."""
     codes = [c for c in frames if not frames[c].empty]
+    columns = max(1, min(columns, len(codes)))
     rows = max(1, -(-len(codes) // columns))
     fig = make_subplots(rows=rows, cols=columns, subplot_titles=[_wrap(names.get(c, c)) for c in codes],
                         vertical_spacing=0.12 / rows * 2, horizontal_spacing=0.08)
@@ -171,18 +174,35 @@ def compare_grid(frames: dict[str, pd.DataFrame], names: dict[str, str], units: 
     return fig
 
 
-def index_chart(obs: pd.DataFrame, labels: dict[str, str], focus: str, order: list[str]) -> go.Figure:
-    """The Self-Reliance Index per economy over time."""
+def index_chart(obs: pd.DataFrame, labels: dict[str, str], focus: str, order: list[str]) -> alt.Chart:
+    """The Self-Reliance Index per economy over time: the focus and its peers in colour, the others faded; a click
+    on the legend brings one forward.
+
+    Drawn with Vega-Lite (Altair), which Streamlit loads anyway for the metric sparklines, so the overview does not
+    make a first-time visitor's browser load Plotly's script (a new visitor's load went from 3.1-3.4 s to 2.5-2.6 s
+    on the benchmark's 1,000 series; see BENCHMARKS.md).
+    """
     unit = str(obs["unit"].iloc[0]) if len(obs) else "index"
-    fig = go.Figure()
-    for position, (key, group) in enumerate(_ordered(obs, order)):
-        country, name = group["country"].iloc[0], labels.get(key, key)
-        fig.add_trace(go.Scatter(
-            x=group["period"], y=group["value"], name=name, mode="lines",
-            line=dict(color=country_color(country, position), width=3.5 if country == focus else 1.8),
-            text=_hover(group["value"], group["period"], group["frequency"].iloc[0], unit),
-            hovertemplate="%{text}<extra>" + name + "</extra>"))
-    return _layout(fig, "Self-Reliance Index", unit, height=380)
+    groups = _ordered(obs, order)
+    names = [labels.get(key, key) for key, _ in groups]
+    colors = [country_color(group["country"].iloc[0], position) for position, (_, group) in enumerate(groups)]
+    frame = pd.DataFrame({
+        "economy": obs["series_key"].map(labels).fillna(obs["series_key"]), "period": obs["period"],
+        "value": obs["value"], "shown": obs["country"].isin(order), "focus": obs["country"] == focus,
+        "label": [format_value(v, unit) for v in obs["value"]],
+        "year": [period_label(p, f) for p, f in zip(obs["period"], obs["frequency"])]})
+    pick = alt.selection_point(fields=["economy"], bind="legend")
+    return alt.Chart(frame, title="Self-Reliance Index").mark_line().encode(
+        x=alt.X("period:T", title=None),
+        y=alt.Y("value:Q", title=unit),
+        color=alt.Color("economy:N", scale=alt.Scale(domain=names, range=colors), sort=names,
+                        legend=alt.Legend(title=None, orient="right", symbolOpacity=1)),
+        strokeWidth=alt.condition(alt.datum.focus, alt.value(3.5), alt.value(1.8)),
+        opacity=alt.condition(pick, alt.Opacity("shown:N", scale=alt.Scale(domain=[True, False], range=[1, 0.18]),
+                                                legend=None), alt.value(0.08)),
+        tooltip=[alt.Tooltip("economy:N", title="economy"), alt.Tooltip("year:N", title="period"),
+                 alt.Tooltip("label:N", title=unit)],
+    ).add_params(pick).properties(height=380)
 
 
 def crossing_chart(result: Crossing, *, label: str, frequency: str) -> go.Figure:

@@ -21,7 +21,7 @@ def is_share(unit: str) -> bool:
 def is_rate(unit: str) -> bool:
     """Units whose changes read as differences (points), not as percent changes."""
     text = unit.strip().lower()
-    return is_share(unit) or text.startswith("%") or text in ("ratio", "index", "percent")
+    return is_share(unit) or text.startswith(("%", "score", "index", "z-score")) or text in ("ratio", "percent")
 
 
 def _missing(value: object) -> bool:

@@ -31,8 +31,8 @@ CATEGORY_ORDER = ("composite", "patent", "trade", "investment", "context")
 CATEGORY_LABELS = {"composite": "Composite", "patent": "Patents and IP", "trade": "Trade",
                    "investment": "Investment and R&D", "context": "Context"}
 INDICATOR_COLUMNS = ["code", "name", "category", "unit", "frequency", "direction", "source", "sectors",
-                     "description", "formula", "attribution", "licence", "series", "countries", "observations",
-                     "first_period", "last_period"]
+                     "description", "formula", "inputs", "attribution", "licence", "series", "countries",
+                     "observations", "first_period", "last_period"]
 STATE_COLUMNS = ["rule", "series_key", "state", "since", "pending_count", "last_value", "last_evaluated_at",
                  "last_notified_at", "notify_count", "details"]
 EVENT_COLUMNS = ["id", "at", "rule", "series_key", "from_state", "to_state", "severity", "value", "message"]
@@ -80,7 +80,10 @@ def data_version(store: Store) -> tuple[str, ...]:
 
 
 def database_status(store: Store) -> tuple[str, tuple[str, ...]]:
-    """(READY | NO_SCHEMA | EMPTY, data version): whether there is anything to show."""
+    """(READY | NO_SCHEMA | EMPTY, data version): whether there is anything to show. A database that cannot be
+    reached raises its OperationalError."""
+    with store.engine.connect():
+        pass
     try:
         version = data_version(store)
     except (OperationalError, ProgrammingError):
@@ -98,15 +101,15 @@ def indicators(data: Data) -> pd.DataFrame:
     catalog, rows = data.catalog, []
     for ind in catalog.indicators.values():
         rows.append(_indicator_row(ind.code, ind.name, ind.category, ind.unit, ind.frequency, ind.direction,
-                                   ind.source, ind.sectors, ind.description, ind.formula, catalog.attribution(ind),
-                                   catalog.licence(ind), held.get(ind.code)))
+                                   ind.source, ind.sectors, ind.description, ind.formula, ind.inputs,
+                                   catalog.attribution(ind), catalog.licence(ind), held.get(ind.code)))
     for code, group in held.items():
         if code not in catalog.indicators:
             first = group.iloc[0]
             source = catalog.sources.get(first["source"])
             rows.append(_indicator_row(code, first["name"] or code, first["category"] or "composite", first["unit"],
                                        first["frequency"], int(first["direction"] or 0), first["source"], (), "",
-                                       first["formula"] or "", source.attribution if source else "",
+                                       first["formula"] or "", (), source.attribution if source else "",
                                        source.licence if source else "", group))
     frame = pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
     order = {c: i for i, c in enumerate(CATEGORY_ORDER + tuple(c for c in CATEGORIES if c not in CATEGORY_ORDER))}
@@ -115,11 +118,11 @@ def indicators(data: Data) -> pd.DataFrame:
 
 
 def _indicator_row(code, name, category, unit, frequency, direction, source, sectors, description, formula,
-                   attribution, licence, group):  # noqa: ANN001, ANN202
+                   inputs, attribution, licence, group):  # noqa: ANN001, ANN202
     has = group is not None and len(group) > 0
     return dict(code=code, name=name, category=category, unit=unit, frequency=frequency, direction=direction,
                 source=source, sectors=tuple(sectors), description=description, formula=formula or "",
-                attribution=attribution, licence=licence,
+                inputs=tuple(inputs), attribution=attribution, licence=licence,
                 series=len(group) if has else 0, countries=tuple(sorted(group["country"])) if has else (),
                 observations=int(group["observations"].sum()) if has else 0,
                 first_period=pd.Timestamp(min(group["first_period"])) if has else pd.NaT,
@@ -162,7 +165,10 @@ def index_change(data: Data, country: str) -> pd.DataFrame | None:
         from autarky.metrics.contributions import explain_change
     except ImportError:
         return None
-    return explain_change(data.store, country)
+    frame = explain_change(data.store, country)
+    # Plain values in `attrs` (period, previous, value, previous_value): Streamlit serialises them as JSON.
+    frame.attrs = {k: (f"{v.year}" if isinstance(v, (pd.Timestamp, dt.date)) else v) for k, v in frame.attrs.items()}
+    return frame
 
 
 # ---------------------------------------------------------------------------- forecasts

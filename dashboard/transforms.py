@@ -33,6 +33,17 @@ def credible_until(n_obs: int, last_period: pd.Timestamp, frequency: str) -> pd.
     return add_periods(last_period, max(1, math.floor(n_obs * CREDIBLE_SHARE_OF_HISTORY)), frequency)
 
 
+def credible_limits(runs: pd.DataFrame, obs: pd.DataFrame, frequency: str) -> dict[str, pd.Timestamp]:
+    """Per series with a usable forecast, the last credible forecast period (a third of its history ahead)."""
+    limits = {}
+    for run in runs[runs["status"] == "ok"].itertuples():
+        history = obs[obs["series_key"] == run.series_key]
+        n_obs = int(run.n_obs or len(history))
+        last = pd.Timestamp(run.last_period) if run.last_period is not None else history["period"].max()
+        limits[run.series_key] = credible_until(n_obs, last, frequency)
+    return limits
+
+
 # ---------------------------------------------------------------------------- cards
 @dataclass(frozen=True)
 class Card:
@@ -114,8 +125,9 @@ def series_labels(obs: pd.DataFrame, catalog: Catalog) -> dict[str, str]:
 
 
 def latest_table(obs: pd.DataFrame, catalog: Catalog, direction: int, unit: str) -> pd.DataFrame:
-    """Per series: the latest period and value, the change since the previous period, and the rank then."""
-    rows = []
+    """Per series: the latest period and value, the change since the previous period, and the rank in that period;
+    the most self-reliant latest value first (the largest for context indicators)."""
+    rows, order = [], []
     for key, group in obs.sort_values("period").groupby("series_key", sort=False):
         last = group.iloc[-1]
         prev = group.iloc[-2]["value"] if len(group) > 1 else None
@@ -125,7 +137,28 @@ def latest_table(obs: pd.DataFrame, catalog: Catalog, direction: int, unit: str)
                      "value": format_value(last["value"], unit),
                      "change": format_change(last["value"], prev, unit) or "–",
                      "rank": f"{rank} of {ranked}" if rank else "–", "vintage": last["vintage"] or ""})
-    return pd.DataFrame(rows, columns=["country", "series", "latest period", "value", "change", "rank", "vintage"])
+        order.append(last["value"] * (-1 if direction < 0 else 1))
+    table = pd.DataFrame(rows, columns=["country", "series", "latest period", "value", "change", "rank", "vintage"])
+    return table.iloc[sorted(range(len(rows)), key=order.__getitem__, reverse=True)].reset_index(drop=True)
+
+
+def source_inputs(indicators: pd.DataFrame, code: str) -> tuple[list[str], list[str]]:
+    """The published indicators a derived one is computed from (following derived inputs down), and their sources
+    with licences."""
+    meta = indicators.drop_duplicates("code").set_index("code")
+    raw, seen, stack = [], set(), list(meta.loc[code, "inputs"]) if code in meta.index else []
+    while stack:
+        current = stack.pop(0)
+        if current in seen or current not in meta.index:
+            continue
+        seen.add(current)
+        if meta.loc[current, "inputs"]:
+            stack.extend(meta.loc[current, "inputs"])
+        else:
+            raw.append(current)
+    origins = sorted({f"{meta.loc[c, 'attribution']} ({meta.loc[c, 'licence']})" for c in raw
+                      if meta.loc[c, "attribution"]})
+    return raw, origins
 
 
 def describe_keys(keys, indicators: pd.DataFrame, catalog: Catalog) -> dict[str, tuple[str, str]]:  # noqa: ANN001
@@ -141,6 +174,30 @@ def describe_keys(keys, indicators: pd.DataFrame, catalog: Catalog) -> dict[str,
         name, unit = (meta.loc[code, "name"], meta.loc[code, "unit"]) if code in meta.index else (code, "")
         described[key] = (f"{catalog.country_name(country)}: {name}", str(unit))
     return described
+
+
+def provenance(indicator: pd.Series, source_name: str, obs: pd.DataFrame, updates: pd.DataFrame) -> str:
+    """The line under a chart: source, licence, when the data last changed here, source vintages, code and unit."""
+    last_update = updates["last_update"].max() if len(updates) else None
+    vintages = sorted(set(obs["vintage"].dropna()))
+    parts = [f"Source: {indicator['attribution'] or source_name}",
+             f"Licence: {indicator['licence']}" if indicator["licence"] else "",
+             f"Last updated here: {last_update:%Y-%m-%d %H:%M} UTC" if last_update is not None
+             and not pd.isna(last_update) else "",
+             f"Vintage: {', '.join(vintages)}" if vintages else "",
+             f"Code: {indicator.name}, unit: {indicator['unit']}"]
+    return " · ".join(p for p in parts if p)
+
+
+def latest_sentence(obs: pd.DataFrame, country: str, catalog: Catalog, direction: int, unit: str) -> str:
+    """'**China, 2021: 1,426,644** (+6.1% on the previous period); rank 1 of 3 among the countries shown'."""
+    mine = obs[obs["country"] == country].sort_values("period")
+    last = mine.iloc[-1]
+    change = format_change(last["value"], mine.iloc[-2]["value"] if len(mine) > 1 else None, unit)
+    rank, ranked = rank_at(obs, last["period"], country, direction)
+    return (f"**{catalog.country_name(country)}, {period_label(last['period'], last['frequency'])}: "
+            f"{format_value(last['value'], unit)}**" + (f" ({change} on the previous period)" if change else "")
+            + (f"; rank {rank} of {ranked} among the countries shown" if rank and ranked > 1 else ""))
 
 
 def wide_table(obs: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:

@@ -29,9 +29,9 @@ def port_open(port: int) -> bool:
 
 def start_autarky(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
     """`python -m autarky ARGS` with its output in `log` (a file, so a full pipe never blocks it)."""
-    handle = open(log, "w", encoding="utf-8")  # noqa: SIM115 - closed with the process by stop()
-    return subprocess.Popen([sys.executable, "-m", "autarky", *args], env={**os.environ, **env}, stdout=handle,
-                            stderr=subprocess.STDOUT, text=True)
+    with open(log, "w", encoding="utf-8") as handle:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen([sys.executable, "-m", "autarky", *args], env={**os.environ, **env}, stdout=handle,
+                                stderr=subprocess.STDOUT, text=True)
 
 
 def wait_healthy(port: int, process: subprocess.Popen, log: Path) -> None:

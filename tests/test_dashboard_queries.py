@@ -70,7 +70,8 @@ def test_indicators_list_catalog_and_stored_derived(data):
     derived = table.loc["SR.PAT.RESD.SHARE"]  # only in the store: described from its series
     assert derived["unit"] == "share" and derived["source"] == "derived"
     assert derived["attribution"].startswith("Computed by Autarky")
-    assert list(queries.indicators(data)["category"])[0] == "patent"  # composite first when present
+    ranks = [queries.CATEGORY_ORDER.index(c) for c in queries.indicators(data)["category"]]
+    assert ranks == sorted(ranks)  # grouped by category, the composite first, context last
 
 
 def test_resident_share_card_from_bundled_data(data):
@@ -249,6 +250,19 @@ def test_compare_grid_one_legend_entry_per_economy(data):
     assert len(fig.data) == 4
     assert [t.name for t in fig.data if t.showlegend] == ["China", "United States"]
     assert fig.data[0].line.width > fig.data[1].line.width  # China first and heavier
+
+
+def test_index_chart_puts_the_focus_and_peers_forward(data):
+    store_resident_share(data.store)
+    store_index(data.store)
+    index = queries.self_reliance_index(data)
+    chart = charts.index_chart(index, transforms.series_labels(index, data.catalog), "CHN", ["CHN", "USA"])
+    color = chart.to_dict()["encoding"]["color"]["scale"]
+    assert color["domain"][:2] == ["China", "United States"]
+    assert color["range"][0] == charts.COUNTRY_COLORS["CHN"]
+    shown = chart.data.groupby("economy")["shown"].first()
+    assert shown["China"] and shown["United States"] and not shown["Japan"]
+    assert chart.data.loc[chart.data["economy"] == "China", "focus"].all()
 
 
 def test_methodology_text_found_next_to_the_project(tmp_path):

@@ -9,6 +9,8 @@ from dashboard import queries, session, transforms
 from dashboard.formatting import format_value
 
 STATE_BADGES = {"firing": "FIRING", "pending": "pending", "resolved": "resolved", "ok": "ok"}
+STATE_HEADERS = {"last_value": "last value", "pending_count": "evaluations pending", "notify_count": "notices sent",
+                 "last_notified_at": "last notice"}
 RULE_FIELDS = ("name", "kind", "series", "indicator", "countries", "severity")
 
 page = session.open_page("Alerts", "Rules watch the series; an alert goes ok → pending → firing → resolved, and "
@@ -36,8 +38,8 @@ cols = st.columns(5)
 cols[0].metric("Firing", int(counts.get("firing", 0)), border=True)
 cols[1].metric("Pending", int(counts.get("pending", 0)), border=True)
 cols[2].metric("Resolved", int(counts.get("resolved", 0)), border=True)
-cols[3].metric("Rules configured", len(rules), border=True)
-cols[4].metric("Emails queued", outbox["queued"], border=True,
+cols[3].metric("Rules", len(rules), border=True)
+cols[4].metric("Queued mail", outbox["queued"], border=True,
                help=f"{outbox['sent']} sent so far. A queued email is retried on the next `autarky alerts check`.")
 if outbox["last_error"]:
     st.warning(f"Email delivery is failing ({outbox['attempts']} attempts): {outbox['last_error']}")
@@ -59,11 +61,12 @@ else:
         table = readable(active, "last_value")
         table["state"] = table["state"].map(STATE_BADGES)
         st.dataframe(table[["state", "rule", "series", "last_value", "since", "pending_count", "notify_count",
-                            "last_notified_at"]], hide_index=True)
+                            "last_notified_at"]].rename(columns=STATE_HEADERS), hide_index=True)
     resolved = states[states["state"] == "resolved"]
     if len(resolved):
         st.subheader("Resolved")
-        st.dataframe(readable(resolved, "last_value")[["rule", "series", "last_value", "since"]], hide_index=True)
+        st.dataframe(readable(resolved, "last_value")[["rule", "series", "last_value", "since"]].rename(
+            columns=STATE_HEADERS), hide_index=True)
 
 st.subheader("History")
 if events.empty:

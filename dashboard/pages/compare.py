@@ -45,7 +45,8 @@ if not chosen:
 frames = {code: page.query(queries.observations, (code,), tuple([focus, *peers])) for code in chosen}
 base_year = None
 if indexed:
-    combined = pd.concat(frames.values(), ignore_index=True)
+    present = [frame for frame in frames.values() if not frame.empty]
+    combined = pd.concat(present, ignore_index=True) if present else next(iter(frames.values()))
     years = sorted(combined["period"].dt.year.unique().tolist())
     session.seed_from_url("c_base", "base", transforms.default_base_year(combined), parse=int)
     session.keep_valid("c_base", years, fallback=transforms.default_base_year(combined))

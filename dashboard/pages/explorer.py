@@ -2,11 +2,10 @@
 
 import datetime as dt
 
-import pandas as pd
 import streamlit as st
 
 from dashboard import charts, queries, session, transforms
-from dashboard.formatting import format_change, format_value, period_label
+from dashboard.formatting import format_value, period_label
 
 ALL_SECTORS = "all"
 FALLBACK_INDICATOR = "IP.PAT.RESD"
@@ -76,12 +75,7 @@ keys = tuple(obs["series_key"].unique())
 bundle = page.query(queries.forecast_bundle, keys)
 labels = transforms.series_labels(obs, catalog)
 unit, frequency = str(ind["unit"]), str(ind["frequency"])
-credible = {}
-for run in bundle.runs[bundle.runs["status"] == "ok"].itertuples():
-    history = obs[obs["series_key"] == run.series_key]
-    n_obs = int(run.n_obs or len(history))
-    last = pd.Timestamp(run.last_period) if run.last_period is not None else history["period"].max()
-    credible[run.series_key] = transforms.credible_until(n_obs, last, frequency)
+credible = transforms.credible_limits(bundle.runs, obs, frequency)
 lines = list(dict.fromkeys(line for country in countries for line in settings.reference_lines(code, country)))
 figure = charts.indicator_chart(obs, bundle.points, labels, title=str(ind["name"]), unit=unit, frequency=frequency,
                                 order=countries, lines=lines, credible=credible, bands=bands, log_y=log_y)
@@ -91,30 +85,20 @@ if not bundle.points.empty:
 
 # ---------------------------------------------------------------- provenance under the chart
 source = catalog.sources.get(str(ind["source"]))
-updates = page.query(queries.series_updates, keys)
-last_update = updates["last_update"].max() if len(updates) else None
-vintages = sorted({v for v in obs["vintage"].dropna()})
-st.caption(" · ".join(filter(None, [
-    f"Source: {ind['attribution'] or (source.name if source else ind['source'])}",
-    f"Licence: {ind['licence']}" if ind["licence"] else "",
-    f"Last updated here: {last_update:%Y-%m-%d %H:%M} UTC" if last_update is not None and not pd.isna(last_update)
-    else "",
-    f"Vintage: {', '.join(vintages)}" if vintages else "",
-    f"Code: {code}, unit: {unit}"])))
+st.caption(transforms.provenance(ind, source.name if source else str(ind["source"]), obs,
+                                 page.query(queries.series_updates, keys)))
 if ind["description"]:
     st.caption(str(ind["description"]))
 if ind["formula"]:
     st.caption(f"Formula: `{ind['formula']}`")
+if ind["inputs"]:
+    published, origins = transforms.source_inputs(indicators, code)
+    st.caption(f"Inputs: {', '.join(ind['inputs'])}" + (f"; published data: {', '.join(published)} from "
+                                                         f"{'; '.join(origins)}" if origins else ""))
 
 focus_obs = obs[obs["country"] == countries[0]].sort_values("period")
 if len(focus_obs):
-    last, prev = focus_obs.iloc[-1], (focus_obs.iloc[-2]["value"] if len(focus_obs) > 1 else None)
-    rank, ranked = transforms.rank_at(obs if len(countries) > 1 else focus_obs, last["period"], countries[0],
-                                      int(ind["direction"]))
-    change = format_change(last["value"], prev, unit)
-    st.markdown(f"**{catalog.country_name(countries[0])}, {period_label(last['period'], frequency)}: "
-                f"{format_value(last['value'], unit)}**" + (f" ({change} on the previous period)" if change else "")
-                + (f"; rank {rank} of {ranked} among the countries shown" if rank and ranked > 1 else ""))
+    st.markdown(transforms.latest_sentence(obs, countries[0], catalog, int(ind["direction"]), unit))
 
 # ---------------------------------------------------------------- forecast status
 if bundle.runs.empty:

@@ -43,7 +43,7 @@ if index.empty:
 else:
     labels = transforms.series_labels(index, data.catalog)
     left, right = st.columns([3, 2])
-    left.plotly_chart(charts.index_chart(index, labels, focus, [focus, *peers]), config={"displaylogo": False})
+    left.altair_chart(charts.index_chart(index, labels, focus, [focus, *peers]))
     right.dataframe(transforms.latest_table(index, data.catalog, 1, str(index["unit"].iloc[0])).drop(
         columns=["series", "vintage"]), hide_index=True)
     formulas = page.query(queries.series_table)
@@ -52,7 +52,10 @@ else:
         right.caption(f"Method: {method.iloc[0]}")
     change = page.query(queries.index_change, focus)
     if change is not None and len(change):
-        with st.expander(f"Why {focus_name}'s index moved in its latest year, component by component"):
+        moved = change.attrs
+        span = (f" from {moved['previous']} to {moved['period']} ({format_value(moved.get('previous_value'), '')} → "
+                f"{format_value(moved.get('value'), '')})" if moved.get("previous") else "")
+        with st.expander(f"Why {focus_name}'s index moved{span}, component by component"):
             st.dataframe(change, hide_index=True)
             st.caption("Contributions add up to the index; the change column adds up to its change.")
 
