@@ -13,9 +13,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from autarky.app import App
-from autarky.catalog import Catalog
+from autarky.catalog import Catalog, split_series_key
 from autarky.config import Config, load_config
-from autarky.errors import AutarkyError
+from autarky.errors import AutarkyError, CatalogError
 from dashboard import queries
 from dashboard.settings import Settings, load_settings
 
@@ -154,6 +154,15 @@ def seed_from_url(key: str, param: str, default: Any, *, parse: Callable[[str], 
         except ValueError:
             value = default
     st.session_state[key] = value
+
+
+def linked_series(param: str = "series") -> tuple[str, str] | None:
+    """(indicator, country) of a series key in the query string, as alert emails link it (`?series=wb:X:CHN`)."""
+    raw = st.query_params.get(param)
+    try:
+        return split_series_key(raw)[1:] if raw else None
+    except CatalogError:
+        return None
 
 
 def keep_valid(key: str, options: list, *, many: bool = False, fallback: Any = None) -> None:

@@ -144,6 +144,13 @@ def test_explorer_reads_and_writes_the_query_string(monkeypatch, rich_url):
     assert not at.exception
 
 
+def test_explorer_opens_the_series_an_alert_email_links(monkeypatch, rich_url):
+    at = open_app(monkeypatch, rich_url, "explorer", {"series": "wb:GB.XPD.RSDV.GD.ZS:KOR"})
+    assert at.selectbox(key="x_indicator").value == "GB.XPD.RSDV.GD.ZS"
+    assert at.multiselect(key="x_countries").value == ["KOR"]
+    assert any(m.startswith("**Korea, Rep., 2023: 4.94%**") for m in texts(at, "markdown"))
+
+
 def test_explorer_crossing_probability(monkeypatch, rich_url, catalog):
     at = open_app(monkeypatch, rich_url, "explorer", {"indicator": "GB.XPD.RSDV.GD.ZS", "countries": "CHN"})
     assert at.number_input(key="x_threshold").value == 2.5  # the plan target drawn on the chart
@@ -229,7 +236,7 @@ def test_data_health_lists_sources_and_failed_batches(monkeypatch, tmp_path, cat
     url = f"sqlite:///{tmp_path / 'health.db'}"
     store = Store(url)
     load_bundled(store, catalog)
-    run_id = store.start_run("worldbank")
+    run_id = store.start_run("wb")
     store.finish_run(run_id, error="source wb: row 3 (series wb:IP.PAT.RESD:CHN, period '2022'): value 'n/a' is "
                                    "not a number; batch rejected, nothing stored", rejected=120)
     store.write_observations([ObservationIn("wb:IP.PAT.RESD:CHN", 2021, 1426645, "v2")])
@@ -243,6 +250,12 @@ def test_data_health_lists_sources_and_failed_batches(monkeypatch, tmp_path, cat
     revisions = at.dataframe[3].value
     assert list(revisions["new_value"]) == [1426645]
     assert "No forecasts yet: run `autarky forecast`." in texts(at, "markdown")
+
+
+def test_data_health_shows_the_source_an_alert_email_links(monkeypatch, snapshot_url):
+    at = open_app(monkeypatch, snapshot_url, "data_health", {"source": "ncses"})
+    assert texts(at, "info") == ["Showing the runs of source `ncses` (linked from an alert)."]
+    assert list(at.dataframe[-1].value["source"]) == ["snapshot:ncses"]
 
 
 @pytest.mark.parametrize("page", [p for p in PAGES if p != "methodology"])

@@ -14,7 +14,7 @@ from autarky.config import Config, load_config
 from autarky.errors import ConfigError
 from autarky.models import CollectionRun, Series
 from autarky.store import ObservationIn
-from dashboard import charts, queries, transforms
+from dashboard import charts, health, queries, transforms
 from dashboard.formatting import format_change, format_value
 from dashboard.settings import BUILTIN_TARGETS, Settings, load_settings
 from dashboard_support import (load_bundled, store_alerts, store_drift_forecasts, store_index,
@@ -126,24 +126,24 @@ def test_series_updates_and_source_health(data):
     assert list(updates["vintage"]) == ["wdi-extract@4ebec5a2273f"]
     now = dt.datetime.now(dt.timezone.utc)
     series, runs = queries.series_table(data), queries.runs(data)
-    health = transforms.source_health(series, queries.series_updates(data), runs, {}, {"wb": 7, "ncses": 365}, now)
-    assert set(health["source"]) == {"wb", "ncses"}
-    assert health.set_index("source").loc["wb", "freshness"] == "bundled snapshot only: never collected"
-    assert health.set_index("source").loc["wb", "latest period"] == "2025"
-    # A World Bank collection 10 days ago (run named after the collector) is due against a 7-day cadence...
+    table = health.source_health(series, queries.series_updates(data), runs, {}, {"wb": 7, "ncses": 365}, now)
+    assert set(table["source"]) == {"wb", "ncses"}
+    assert table.set_index("source").loc["wb", "freshness"] == "bundled snapshot only: never collected"
+    assert table.set_index("source").loc["wb", "latest period"] == "2025"
+    # A World Bank collection 10 days ago is due against a 7-day cadence...
     with data.store.writing() as session:
-        session.add(CollectionRun(source="worldbank", status="ok", started_at=now - dt.timedelta(days=10),
+        session.add(CollectionRun(source="wb", status="ok", started_at=now - dt.timedelta(days=10),
                                   finished_at=now - dt.timedelta(days=10), inserted=3))
         session.add(CollectionRun(source="ncses", status="failed", started_at=now, finished_at=now, rejected=4,
                                   error="row 2: value 'x' is not a number"))
-    health = transforms.source_health(series, queries.series_updates(data), queries.runs(data), {},
-                                      {"wb": 7, "ncses": 365}, now).set_index("source")
-    assert health.loc["wb", "freshness"] == "due (10 d since last collection)"
-    assert health.loc["ncses", "outcome"] == "failed: +0 ~0 =0 x4 (row 2: value 'x' is not a number)"
+    table = health.source_health(series, queries.series_updates(data), queries.runs(data), {},
+                                 {"wb": 7, "ncses": 365}, now).set_index("source")
+    assert table.loc["wb", "freshness"] == "due (10 d since last collection)"
+    assert table.loc["ncses", "outcome"] == "failed: +0 ~0 =0 x4 (row 2: value 'x' is not a number)"
     # ...and stale past twice the cadence.
-    health = transforms.source_health(series, queries.series_updates(data), queries.runs(data), {},
-                                      {"wb": 4}, now).set_index("source")
-    assert health.loc["wb", "freshness"].startswith("STALE")
+    table = health.source_health(series, queries.series_updates(data), queries.runs(data), {},
+                                 {"wb": 4}, now).set_index("source")
+    assert table.loc["wb", "freshness"].startswith("STALE")
 
 
 def test_revisions_carry_percent_change(data):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
 import sys
 import time
 
-from autarky.serve import STREAMLIT_DEFAULTS, dashboard_script, run_processes, streamlit_command
+from autarky.app import App
+from autarky.serve import STREAMLIT_DEFAULTS, child_environment, dashboard_script, run_processes, streamlit_command
 from autarky.store import Store
 from serving import free_port, port_open, start_autarky, stop, wait_healthy
 
@@ -23,6 +26,20 @@ def test_streamlit_command_flags_only_where_the_user_left_them_open():
     assert chosen[chosen.index("--server.address") + 1] == "127.0.0.1"
     assert "--server.headless" not in chosen  # the user's own variable is honoured
     assert len(chosen) == 9 + 2 * (len(STREAMLIT_DEFAULTS) - 1)
+
+
+def test_help_lists_dashboard_and_serve(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "autarky", "--help"], capture_output=True, text=True).stdout
+    assert re.search(r"^  dashboard +Run the Streamlit dashboard \(read-only\) until Ctrl-C\.$", out, re.M)
+    assert re.search(r"^  serve +Load the bundled data if the database is empty", out, re.M)
+
+
+def test_children_read_the_same_config_file(tmp_path):
+    config = tmp_path / "team.toml"
+    config.write_text('database_url = "sqlite:///team.db"\n', encoding="utf-8")
+    env = child_environment(App(config_path=str(config.relative_to(tmp_path))))
+    assert env["AUTARKY_CONFIG"] == str(config)  # absolute, so a child in another folder finds it too
+    assert "AUTARKY_CONFIG" not in child_environment(App())
 
 
 def test_run_processes_stops_the_others_when_one_ends():

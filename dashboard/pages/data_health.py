@@ -5,7 +5,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import queries, session, transforms
+from dashboard import health, queries, session
 from dashboard.formatting import period_label
 
 RECENT_RUNS = 200
@@ -20,14 +20,19 @@ runs = page.query(queries.runs, RECENT_RUNS)
 sources = page.query(queries.sources)
 names = dict(zip(sources["code"], sources["name"]))
 now = dt.datetime.now(dt.timezone.utc)
+linked = st.query_params.get("source")  # alert emails about a stale source link here with ?source=CODE
+if linked:
+    runs = runs[[health.run_source(name)[0] == linked for name in runs["source"]]]
+    st.info(f"Showing the runs of source `{linked}` (linked from an alert).")
+    st.page_link("pages/data_health.py", label="All sources", icon=":material/list:")
 
 # ---------------------------------------------------------------- per source
 st.subheader("Sources")
-health = transforms.source_health(series, updates, runs, names, dict(data.settings.cadence_days), now)
-stale = health[health["freshness"].str.startswith("STALE")]
+sources_health = health.source_health(series, updates, runs, names, dict(data.settings.cadence_days), now)
+stale = sources_health[sources_health["freshness"].str.startswith("STALE")]
 if len(stale):
     st.warning("Stale: " + ", ".join(f"{r.name} ({r.freshness})" for r in stale.itertuples()))
-st.dataframe(health, hide_index=True, column_config={
+st.dataframe(sources_health, hide_index=True, column_config={
     "last new data": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
     "last run": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
     "last collected": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})

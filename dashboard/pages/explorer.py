@@ -24,8 +24,9 @@ held = indicators.loc[indicators["series"] > 0, "code"].tolist()
 # ---------------------------------------------------------------- selections (seeded from the URL)
 default_code = next((c for c in (PREFERRED_INDICATOR, FALLBACK_INDICATOR) if c in held), held[0] if held else None)
 session.seed_from_url("x_sector", "sector", ALL_SECTORS)
-session.seed_from_url("x_indicator", "indicator", default_code)
-session.seed_from_url("x_countries", "countries", None, many=True)
+linked = session.linked_series()  # alert emails link one series: ?series=source:INDICATOR:ISO3
+session.seed_from_url("x_indicator", "indicator", linked[0] if linked else default_code)
+session.seed_from_url("x_countries", "countries", [linked[1]] if linked else None, many=True)
 session.seed_from_url("x_bands", "bands", True, parse=lambda v: v != "0")
 session.seed_from_url("x_log", "log", False, parse=lambda v: v == "1")
 
