@@ -30,6 +30,9 @@ METHODOLOGY_FILE = "METHODOLOGY.md"
 CATEGORY_ORDER = ("composite", "patent", "trade", "investment", "context")
 CATEGORY_LABELS = {"composite": "Composite", "patent": "Patents and IP", "trade": "Trade",
                    "investment": "Investment and R&D", "context": "Context"}
+# Indicator fields the explorer and methodology read, as the catalog names them.
+_DESCRIBED = ("code", "name", "category", "unit", "frequency", "direction", "source", "sectors", "description",
+              "formula", "inputs")
 INDICATOR_COLUMNS = ["code", "name", "category", "unit", "frequency", "direction", "source", "sectors",
                      "description", "formula", "inputs", "attribution", "licence", "series", "countries",
                      "observations", "first_period", "last_period"]
@@ -96,20 +99,19 @@ def database_status(store: Store) -> tuple[str, tuple[str, ...]]:
 def indicators(data: Data) -> pd.DataFrame:
     """One row per indicator in the catalog or in the store, with what the store holds for it."""
     series = data.store.series()
-    with_data = series[series["observations"] > 0]
-    held = {code: group for code, group in with_data.groupby("indicator")}
+    held = {code: group for code, group in series[series["observations"] > 0].groupby("indicator")}
     catalog, rows = data.catalog, []
     for ind in catalog.indicators.values():
-        rows.append(_indicator_row(ind.code, ind.name, ind.category, ind.unit, ind.frequency, ind.direction,
-                                   ind.source, ind.sectors, ind.description, ind.formula, ind.inputs,
-                                   catalog.attribution(ind), catalog.licence(ind), held.get(ind.code)))
+        described = {name: getattr(ind, name) for name in _DESCRIBED}
+        rows.append(_indicator_row(described, catalog.attribution(ind), catalog.licence(ind), held.get(ind.code)))
     for code, group in held.items():
-        if code not in catalog.indicators:
-            first = group.iloc[0]
-            source = catalog.sources.get(first["source"])
-            rows.append(_indicator_row(code, first["name"] or code, first["category"] or "composite", first["unit"],
-                                       first["frequency"], int(first["direction"] or 0), first["source"], (), "",
-                                       first["formula"] or "", (), source.attribution if source else "",
+        if code not in catalog.indicators:  # stored by a stage whose definitions this catalog lacks
+            first, source = group.iloc[0], catalog.sources.get(group.iloc[0]["source"])
+            described = dict(code=code, name=first["name"] or code, category=first["category"] or "composite",
+                             unit=first["unit"], frequency=first["frequency"], direction=int(first["direction"] or 0),
+                             source=first["source"], sectors=(), description="", formula=first["formula"] or "",
+                             inputs=())
+            rows.append(_indicator_row(described, source.attribution if source else "",
                                        source.licence if source else "", group))
     frame = pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
     order = {c: i for i, c in enumerate(CATEGORY_ORDER + tuple(c for c in CATEGORIES if c not in CATEGORY_ORDER))}
@@ -117,12 +119,10 @@ def indicators(data: Data) -> pd.DataFrame:
     return frame.sort_values(["_order", "name"]).drop(columns="_order").reset_index(drop=True)
 
 
-def _indicator_row(code, name, category, unit, frequency, direction, source, sectors, description, formula,
-                   inputs, attribution, licence, group):  # noqa: ANN001, ANN202
+def _indicator_row(described: dict, attribution: str, licence: str, group: pd.DataFrame | None) -> dict:
     has = group is not None and len(group) > 0
-    return dict(code=code, name=name, category=category, unit=unit, frequency=frequency, direction=direction,
-                source=source, sectors=tuple(sectors), description=description, formula=formula or "",
-                inputs=tuple(inputs), attribution=attribution, licence=licence,
+    return dict(described, sectors=tuple(described["sectors"]), inputs=tuple(described["inputs"]),
+                formula=described["formula"] or "", attribution=attribution, licence=licence,
                 series=len(group) if has else 0, countries=tuple(sorted(group["country"])) if has else (),
                 observations=int(group["observations"].sum()) if has else 0,
                 first_period=pd.Timestamp(min(group["first_period"])) if has else pd.NaT,
