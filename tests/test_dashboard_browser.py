@@ -50,7 +50,6 @@ def test_overview_and_explorer_in_chromium(tmp_path):
                 overview = rendered_text(page, f"http://127.0.0.1:{port}/", tmp_path / "overview.png")
                 assert "Overview" in overview
                 assert "Patent applications, residents" in overview and "1,426,644" in overview
-                assert "No forecasts yet: run autarky forecast" in overview
                 explorer = rendered_text(page, f"http://127.0.0.1:{port}/explorer?indicator=IP.PAT.RESD"
                                                "&countries=CHN,USA,JPN", tmp_path / "explorer.png", plotly=True)
                 assert "Indicator explorer" in explorer
