@@ -157,14 +157,11 @@ def main() -> None:
     sys.exit(code if isinstance(code, int) else 0)
 
 
-# Stage commands, registered after the core ones.
+# Stage commands, registered after the core ones (each lives in its stage's own module).
 from autarky.alerts.cli import alerts  # noqa: E402
-
-cli.add_command(alerts)
-cli.add_command(metrics_command)
-cli.add_command(index_command)
 from autarky.scheduler import schedule_command  # noqa: E402
+from autarky.serve import dashboard, serve  # noqa: E402
 from collectors.cli import collect_command  # noqa: E402
 
-cli.add_command(collect_command)
-cli.add_command(schedule_command)
+for _command in (metrics_command, index_command, collect_command, schedule_command, alerts, dashboard, serve):
+    cli.add_command(_command)

@@ -1,0 +1,31 @@
+"""Autarky dashboard entry point: `autarky dashboard`, or `streamlit run dashboard/app.py`. Reads only."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+# `streamlit run` puts this folder, not the project folder, on sys.path; the pages import `dashboard.*`.
+if str(HERE.parent) not in sys.path:
+    sys.path.insert(0, str(HERE.parent))
+
+import streamlit as st  # noqa: E402
+
+from dashboard import session  # noqa: E402
+
+PAGES = [
+    ("overview.py", "Overview", ":material/dashboard:"),
+    ("explorer.py", "Indicator explorer", ":material/query_stats:"),
+    ("compare.py", "Compare", ":material/compare_arrows:"),
+    ("alerts.py", "Alerts", ":material/notifications:"),
+    ("data_health.py", "Data health", ":material/monitor_heart:"),
+    ("methodology.py", "Methodology", ":material/menu_book:"),
+]
+
+st.set_page_config(page_title="Autarky", page_icon=":material/public:", layout="wide")
+session.require_login()
+navigation = st.navigation([st.Page(HERE / "pages" / file, title=title, icon=icon, default=number == 0)
+                            for number, (file, title, icon) in enumerate(PAGES)])
+st.sidebar.caption("Autarky: technological self-reliance from public data. Read-only view of the store.")
+navigation.run()

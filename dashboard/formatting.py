@@ -1,0 +1,72 @@
+"""Numbers, changes and periods as an analyst reads them: units kept, big numbers scaled, shares as percent."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from autarky.cli import format_period
+
+__all__ = ["format_period", "format_value", "format_change", "is_rate", "is_share", "period_label"]
+
+_SCALES = ((1e12, "tn"), (1e9, "bn"), (1e6, "m"))
+
+
+def is_share(unit: str) -> bool:
+    """A 0-1 share, shown as a percentage."""
+    return unit.strip().lower() in ("share", "fraction")
+
+
+def is_rate(unit: str) -> bool:
+    """Units whose changes read as differences (points), not as percent changes."""
+    text = unit.strip().lower()
+    return is_share(unit) or text.startswith(("%", "score", "index", "z-score")) or text in ("ratio", "percent")
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def format_value(value: float | None, unit: str) -> str:
+    """1,426,644 applications; $3.13 bn; 2.41%; 90.0% (share); 0.82 (ratio)."""
+    if _missing(value):
+        return "–"
+    text = unit.strip().lower()
+    if is_share(unit):
+        return f"{value * 100:.1f}%"
+    if text.startswith("%"):
+        return f"{value:.2f}%" if abs(value) < 10 else f"{value:.1f}%"
+    if "us$" in text:
+        dollars = value * 1e6 if "million" in text else value
+        for scale, suffix in _SCALES:
+            if abs(dollars) >= scale:
+                return f"${dollars / scale:,.2f} {suffix}"
+        return f"${dollars:,.0f}"
+    if text in ("ratio", "index"):
+        return f"{value:,.2f}" if abs(value) < 1000 else f"{value:,.0f}"
+    if abs(value) >= 1e9:
+        return f"{value / 1e9:,.2f} bn"
+    if float(value).is_integer() or abs(value) >= 1e4:
+        return f"{value:,.0f}"
+    return f"{value:,.1f}" if abs(value) >= 10 else f"{value:,.3g}"
+
+
+def format_change(latest: float | None, previous: float | None, unit: str) -> str | None:
+    """The move from the previous period: points for rates and shares, percent for levels."""
+    if _missing(latest) or _missing(previous):
+        return None
+    if is_share(unit):
+        return f"{(latest - previous) * 100:+.1f} pp"
+    if is_rate(unit):
+        text = unit.strip().lower()
+        diff = latest - previous
+        return f"{diff:+.2f} pp" if text.startswith("%") else f"{diff:+.2f}"
+    if previous == 0:
+        return None
+    return f"{(latest - previous) / abs(previous) * 100:+.1f}%"
+
+
+def period_label(period: object, frequency: str) -> str:
+    """A period start (date or timestamp) as 2021, 2021-Q1 or 2021-03."""
+    return format_period(pd.Timestamp(period), frequency)

@@ -1,0 +1,88 @@
+"""Compare: one economy (China by default) against chosen peers on several indicators, raw or indexed."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, queries, session, transforms
+from dashboard.formatting import format_value, period_label
+
+DEFAULT_INDICATORS = ("SR.PAT.RESD.SHARE", "IP.PAT.RESD", "GB.XPD.RSDV.GD.ZS", "NCSES.USPTO.SEMI",
+                      "TX.VAL.TECH.MF.ZS", "NCSES.PCT.APPL")
+MAX_INDICATORS = 8
+
+page = session.open_page("Compare", "One economy against its peers on several indicators at once; index them to a "
+                                    "base year to compare growth rather than size.")
+data = page.data
+catalog, settings = data.catalog, data.settings
+indicators = page.query(queries.indicators)
+held = indicators[indicators["series"] > 0]
+names = dict(zip(held["code"], held["name"]))
+economies = sorted({c for countries in held["countries"] for c in countries}, key=catalog.country_name)
+
+session.seed_from_url("c_focus", "focus", settings.focus)
+session.seed_from_url("c_peers", "peers", list(settings.peers), many=True)
+session.seed_from_url("c_indicators", "indicators", [c for c in DEFAULT_INDICATORS if c in names][:4], many=True)
+session.seed_from_url("c_indexed", "indexed", False, parse=lambda v: v == "1")
+session.keep_valid("c_focus", economies, fallback=settings.focus)
+session.keep_valid("c_indicators", list(names), many=True,
+                   fallback=[c for c in DEFAULT_INDICATORS if c in names][:4])
+
+top = st.columns([1, 3])
+focus = top[0].selectbox("Economy", economies, key="c_focus", format_func=catalog.country_name)
+chosen = top[1].multiselect("Indicators", list(names), key="c_indicators", format_func=names.get,
+                            max_selections=MAX_INDICATORS)
+peer_options = [c for c in economies if c != focus]
+session.keep_valid("c_peers", peer_options, many=True, fallback=[c for c in settings.peers if c in peer_options])
+peers = st.multiselect("Peers", peer_options, key="c_peers", format_func=catalog.country_name)
+indexed = st.toggle("Index to a base year (= 100)", key="c_indexed")
+
+url = dict(focus=focus, peers=peers, indicators=chosen, indexed="1" if indexed else None)
+if not chosen:
+    st.info("Choose at least one indicator.")
+    session.write_url(**url)
+    st.stop()
+
+frames = {code: page.query(queries.observations, (code,), tuple([focus, *peers])) for code in chosen}
+base_year = None
+if indexed:
+    present = [frame for frame in frames.values() if not frame.empty]
+    combined = pd.concat(present, ignore_index=True) if present else next(iter(frames.values()))
+    years = sorted(combined["period"].dt.year.unique().tolist())
+    session.seed_from_url("c_base", "base", transforms.default_base_year(combined), parse=int)
+    session.keep_valid("c_base", years, fallback=transforms.default_base_year(combined))
+    base_year = st.selectbox("Base year", years, key="c_base",
+                             help="Defaults to the latest year, at least ten years back, in which every series shown "
+                                  "has a value.")
+    url["base"] = base_year
+
+units = dict(zip(indicators["code"], indicators["unit"]))
+shown, labels, notes = {}, {}, []
+for code, obs in frames.items():
+    labels.update(transforms.series_labels(obs, catalog))
+    if base_year and not obs.empty:
+        obs, dropped = transforms.rebase(obs, base_year)
+        if dropped:
+            notes.append(f"{names[code]}: {', '.join(labels.get(k, k) for k in dropped)}")
+    shown[code] = obs
+missing = [names[c] for c, obs in frames.items() if obs.empty]
+if missing:
+    st.info(f"No data for these economies on: {'; '.join(missing)}.")
+st.plotly_chart(charts.compare_grid(shown, names, units, labels, focus=focus, order=[focus, *peers],
+                                    base_year=base_year), config={"displaylogo": False})
+if notes:
+    st.caption(f"Not indexed (no positive value in {base_year}): " + "; ".join(notes) + ".")
+
+st.subheader("Latest values")
+latest_rows = []
+for code, obs in frames.items():
+    for key, group in obs.sort_values("period").groupby("series_key"):
+        last = group.iloc[-1]
+        latest_rows.append({"indicator": names[code], "economy": labels.get(key, key),
+                            "latest": f"{format_value(last['value'], units[code])} "
+                                      f"({period_label(last['period'], last['frequency'])})"})
+if latest_rows:
+    table = pd.DataFrame(latest_rows).pivot_table(index="indicator", columns="economy", values="latest",
+                                                  aggfunc="first").fillna("–")
+    ordered = [catalog.country_name(c) for c in (focus, *peers) if catalog.country_name(c) in table.columns]
+    st.dataframe(table[ordered + [c for c in table.columns if c not in ordered]])
+session.write_url(**url)

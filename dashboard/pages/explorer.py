@@ -1,0 +1,179 @@
+"""Indicator explorer: one indicator for chosen countries, with forecast bands, references, scores and the data."""
+
+import datetime as dt
+
+import streamlit as st
+
+from dashboard import charts, queries, session, transforms
+from dashboard.formatting import format_value, period_label
+
+ALL_SECTORS = "all"
+FALLBACK_INDICATOR = "IP.PAT.RESD"
+PREFERRED_INDICATOR = "SR.PAT.RESD.SHARE"
+SCORE_COLUMNS = {"model": "model", "horizon": "horizon", "origins": "origins", "mase": "MASE", "smape": "sMAPE",
+                 "coverage80": "80% coverage", "coverage95": "95% coverage", "chosen": "chosen"}
+
+page = session.open_page("Indicator explorer", "History, forecast with 80% and 95% bands, alert levels and policy "
+                                               "targets, backtest scores, crossing probabilities and the data.")
+data = page.data
+catalog, settings = data.catalog, data.settings
+indicators = page.query(queries.indicators)
+meta = indicators.set_index("code")
+held = indicators.loc[indicators["series"] > 0, "code"].tolist()
+
+# ---------------------------------------------------------------- selections (seeded from the URL)
+default_code = next((c for c in (PREFERRED_INDICATOR, FALLBACK_INDICATOR) if c in held), held[0] if held else None)
+session.seed_from_url("x_sector", "sector", ALL_SECTORS)
+linked = session.linked_series()  # alert emails link one series: ?series=source:INDICATOR:ISO3
+session.seed_from_url("x_indicator", "indicator", linked[0] if linked else default_code)
+session.seed_from_url("x_countries", "countries", [linked[1]] if linked else None, many=True)
+session.seed_from_url("x_bands", "bands", True, parse=lambda v: v != "0")
+session.seed_from_url("x_log", "log", False, parse=lambda v: v == "1")
+
+sectors = [ALL_SECTORS, *catalog.sectors]
+session.keep_valid("x_sector", sectors, fallback=ALL_SECTORS)
+left, right = st.columns([1, 3])
+sector = left.selectbox("Sector", sectors, key="x_sector",
+                        format_func=lambda s: "All sectors" if s == ALL_SECTORS else catalog.sectors[s].split(":")[0])
+in_sector = [c for c, s in zip(indicators["code"], indicators["sectors"]) if sector == ALL_SECTORS or sector in s]
+session.keep_valid("x_indicator", in_sector, fallback=default_code)
+
+
+def indicator_label(code: str) -> str:
+    row = meta.loc[code]
+    suffix = "" if row["series"] else " (no data yet)"
+    return f"{queries.CATEGORY_LABELS.get(row['category'], row['category'])} · {row['name']}{suffix}"
+
+
+code = right.selectbox("Indicator", in_sector, key="x_indicator", format_func=indicator_label)
+if code is None:
+    st.info("No indicator in this sector.")
+    st.stop()
+ind = meta.loc[code]
+ranked_countries = [settings.focus, *settings.peers]
+available = sorted(ind["countries"], key=lambda c: (ranked_countries.index(c) if c in ranked_countries else 99, c))
+session.keep_valid("x_countries", available, many=True, fallback=[c for c in ranked_countries if c in available])
+countries = st.multiselect("Countries", available, key="x_countries", format_func=catalog.country_name)
+toggles = st.columns(4)
+bands = toggles[0].toggle("Forecast bands", key="x_bands")
+log_y = toggles[1].toggle("Log scale", key="x_log")
+
+url = dict(indicator=code, countries=countries, sector=None if sector == ALL_SECTORS else sector,
+           bands=None if bands else "0", log="1" if log_y else None)
+if not ind["series"]:
+    source = catalog.sources.get(ind["source"])
+    st.info(f"No data yet for **{ind['name']}** ({code}). It comes from "
+            f"{source.name if source else ind['source']}: run `autarky collect` to fetch it.")
+    session.write_url(**url)
+    st.stop()
+if not countries:
+    st.info("Choose at least one country.")
+    st.stop()
+
+# ---------------------------------------------------------------- chart
+obs = page.query(queries.observations, (code,), tuple(countries))
+keys = tuple(obs["series_key"].unique())
+bundle = page.query(queries.forecast_bundle, keys)
+labels = transforms.series_labels(obs, catalog)
+unit, frequency = str(ind["unit"]), str(ind["frequency"])
+credible = transforms.credible_limits(bundle.runs, obs, frequency)
+lines = list(dict.fromkeys(line for country in countries for line in settings.reference_lines(code, country)))
+figure = charts.indicator_chart(obs, bundle.points, labels, title=str(ind["name"]), unit=unit, frequency=frequency,
+                                order=countries, lines=lines, credible=credible, bands=bands, log_y=log_y)
+st.plotly_chart(figure, config={"displaylogo": False})
+if not bundle.points.empty:
+    st.caption("Solid: reported values. Dashed: forecast, with its 80% (darker) and 95% (lighter) bands.")
+
+# ---------------------------------------------------------------- provenance under the chart
+source = catalog.sources.get(str(ind["source"]))
+st.caption(transforms.provenance(ind, source.name if source else str(ind["source"]), obs,
+                                 page.query(queries.series_updates, keys)))
+if ind["description"]:
+    st.caption(str(ind["description"]))
+if ind["formula"]:
+    st.caption(f"Formula: `{ind['formula']}`")
+if ind["inputs"]:
+    published, origins = transforms.source_inputs(indicators, code)
+    st.caption(f"Inputs: {', '.join(ind['inputs'])}" + (f"; published data: {', '.join(published)} from "
+                                                         f"{'; '.join(origins)}" if origins else ""))
+
+focus_obs = obs[obs["country"] == countries[0]].sort_values("period")
+if len(focus_obs):
+    st.markdown(transforms.latest_sentence(obs, countries[0], catalog, int(ind["direction"]), unit))
+
+# ---------------------------------------------------------------- forecast status
+if bundle.runs.empty:
+    st.info("No forecasts yet for these series: run `autarky forecast` to fit, backtest and store them.")
+for run in bundle.runs[bundle.runs["status"] != "ok"].itertuples():
+    st.caption(f"{labels.get(run.series_key, run.series_key)}: no forecast ({run.status}): {run.reason or 'no reason'}")
+if credible and any(bundle.points["ds"].max() > limit for limit in credible.values()):
+    st.caption("The shaded part of the horizon lies beyond a third of the history: shown, but not credible.")
+
+# ---------------------------------------------------------------- details
+models_tab, crossing_tab, table_tab = st.tabs(["Forecast models", "Crossing probability", "Data"])
+with models_tab:
+    ok_runs = bundle.runs[bundle.runs["status"] == "ok"]
+    if ok_runs.empty:
+        st.write("No forecast models to show yet.")
+    for run in ok_runs.itertuples():
+        st.markdown(f"**{labels.get(run.series_key, run.series_key)}**: chosen model **{run.model}**, fitted on "
+                    f"{run.n_obs} points up to {period_label(run.last_period, frequency)}, horizon {run.horizon}, "
+                    f"run of {run.created_at:%Y-%m-%d}.")
+    if len(bundle.scores):
+        scores = bundle.scores.assign(series=bundle.scores["series_key"].map(labels))
+        scores = scores.sort_values(["series", "chosen", "mase"], ascending=[True, False, True])
+        st.dataframe(scores[["series", *SCORE_COLUMNS]].rename(columns=SCORE_COLUMNS), hide_index=True,
+                     column_config={"MASE": st.column_config.NumberColumn(format="%.2f"),
+                                    "sMAPE": st.column_config.NumberColumn(format="%.1f"),
+                                    "80% coverage": st.column_config.NumberColumn(format="percent"),
+                                    "95% coverage": st.column_config.NumberColumn(format="percent")})
+    if not ok_runs.empty:
+        st.caption("Rolling-origin backtests: MASE below 1 beats the naive forecast on the same origins; coverage "
+                   "close to 80% and 95% means the bands are honest.")
+
+with crossing_tab:
+    with_forecast = [k for k in keys if k in set(bundle.points["series_key"])]
+    if not with_forecast:
+        st.write("Crossing probabilities need a forecast: run `autarky forecast`.")
+    else:
+        switched = st.session_state.get("x_crossing_for") not in (None, code)
+        if switched:  # a new indicator gets its own defaults, not the last one's level from the URL
+            for stale in ("x_threshold", "x_above", "x_by", "x_cross_series"):
+                st.session_state.pop(stale, None)
+        st.session_state["x_crossing_for"] = code
+        default_level = next((line.value for line in lines), float(focus_obs["value"].iloc[-1]) if len(
+            focus_obs) else 0.0)
+        session.seed_from_url("x_threshold", "threshold", default_level, parse=float, use_url=not switched)
+        session.seed_from_url("x_above", "above", int(ind["direction"]) >= 0, parse=lambda v: v != "0",
+                              use_url=not switched)
+        years = sorted({d.year for d in bundle.points["ds"]})
+        session.seed_from_url("x_by", "by", years[-1], parse=int, use_url=not switched)
+        session.keep_valid("x_by", years, fallback=years[-1])
+        session.keep_valid("x_cross_series", with_forecast, fallback=with_forecast[0])
+        cols = st.columns(4)
+        key = cols[0].selectbox("Series", with_forecast, key="x_cross_series", format_func=labels.get)
+        threshold = cols[1].number_input(f"Level ({unit})", key="x_threshold", format="%g")
+        above = cols[2].toggle("At or above (off: at or below)", key="x_above")
+        by_year = cols[3].selectbox("By the end of", years, key="x_by")
+        result = page.query(queries.crossing, key, float(threshold), dt.date(by_year, 12, 31), bool(above))
+        sign = "≥" if above else "≤"
+        if result is None:
+            st.write("This forecast has no sample paths to compute crossing probabilities from.")
+        else:
+            st.metric(f"P({labels.get(key)} {sign} {format_value(threshold, unit)} at some point by {by_year})",
+                      f"{result.probability:.0%}",
+                      help=f"Share of {result.samples:,} predictive sample paths of the stored forecast that reach "
+                           "the level at least once by then.")
+            st.plotly_chart(charts.crossing_chart(result, label=f"{sign} {format_value(threshold, unit)}",
+                                                  frequency=frequency), config={"displaylogo": False})
+        url.update(threshold=f"{threshold:g}", above=None if above else "0", by=by_year)
+
+with table_tab:
+    st.dataframe(transforms.latest_table(obs, catalog, int(ind["direction"]), unit), hide_index=True)
+    st.dataframe(transforms.wide_table(obs, labels))
+    export = transforms.export_frame(obs, bundle.points)
+    st.download_button("Download CSV (history and forecasts)", export.to_csv(index=False).encode("utf-8"),
+                       file_name=f"autarky_{code}_{'_'.join(countries)}.csv", mime="text/csv",
+                       icon=":material/download:")
+
+session.write_url(**url)

@@ -1,0 +1,98 @@
+"""Overview: firing alerts, the Self-Reliance Index per country, and headline indicators for the focus country."""
+
+import streamlit as st
+
+from dashboard import charts, queries, session, transforms
+from dashboard.formatting import format_change, format_value, period_label
+from dashboard.settings import MAX_HEADLINE_CARDS
+
+CARDS_PER_ROW = 4
+DELTA_COLORS = {1: "normal", -1: "inverse", 0: "off"}
+TREND_WORDS = {1: "↗ forecast rising", -1: "↘ forecast falling", 0: "→ forecast flat"}
+
+page = session.open_page("Overview", "Where China stands on technological self-reliance, where it is heading, and "
+                                     "what just changed. Every figure links to its source.")
+data = page.data
+focus, peers = data.settings.focus, data.settings.peers
+focus_name = data.catalog.country_name(focus)
+indicators = page.query(queries.indicators)
+
+
+# ---------------------------------------------------------------- alerts first
+states = page.query(queries.alert_states)
+firing = states[states["state"] == "firing"]
+if len(firing):
+    described = transforms.describe_keys(firing["series_key"], indicators, data.catalog)
+    lines = [f"- **{row.rule}**: {described[row.series_key][0]} (last value "
+             f"{format_value(row.last_value, described[row.series_key][1])}, since {row.since:%Y-%m-%d})"
+             for row in firing.itertuples()]
+    st.error(f"**{len(firing)} alert{'s' if len(firing) > 1 else ''} firing**\n\n" + "\n".join(lines))
+    st.page_link("pages/alerts.py", label="All alerts and their history", icon=":material/notifications:")
+elif len(states) or data.settings.alert_rules:
+    st.success(f"No alerts firing ({len(data.settings.alert_rules)} rules, {len(states)} series watched).")
+else:
+    st.caption("No alert rules configured yet: add `[[alerts.rule]]` tables to autarky.toml and run "
+               "`autarky alerts check`.")
+
+# ---------------------------------------------------------------- Self-Reliance Index
+st.subheader("Self-Reliance Index")
+index = page.query(queries.self_reliance_index)
+if index.empty:
+    st.info("The Self-Reliance Index is not available yet: it appears here once the metrics stage has computed it "
+            "(`autarky metrics`, stored as `derived:SR.INDEX:<country>` series).")
+else:
+    labels = transforms.series_labels(index, data.catalog)
+    left, right = st.columns([3, 2])
+    left.altair_chart(charts.index_chart(index, labels, focus, [focus, *peers]))
+    right.dataframe(transforms.latest_table(index, data.catalog, 1, str(index["unit"].iloc[0])).drop(
+        columns=["series", "vintage"]), hide_index=True)
+    formulas = page.query(queries.series_table)
+    method = formulas.loc[formulas["indicator"] == queries.INDEX_INDICATOR, "formula"].dropna()
+    if len(method):
+        right.caption(f"Method: {method.iloc[0]}")
+    change = page.query(queries.index_change, focus)
+    if change is not None and len(change):
+        moved = change.attrs
+        span = (f" from {moved['previous']} to {moved['period']} ({format_value(moved.get('previous_value'), '')} → "
+                f"{format_value(moved.get('value'), '')})" if moved.get("previous") else "")
+        with st.expander(f"Why {focus_name}'s index moved{span}, component by component"):
+            st.dataframe(change, hide_index=True)
+            st.caption("Contributions add up to the index; the change column adds up to its change.")
+
+# ---------------------------------------------------------------- headline cards
+st.subheader(f"{focus_name}: headline indicators")
+held = set(indicators.loc[indicators["series"] > 0, "code"])
+codes = tuple(c for c in data.settings.headline if c in held)
+observations = page.query(queries.observations, codes)
+bundle = page.query(queries.forecast_bundle, transforms.focus_keys(indicators, codes, focus))
+cards = transforms.headline_cards(observations, indicators, codes, focus, bundle.points)[:MAX_HEADLINE_CARDS]
+if not cards:
+    st.info(f"No headline indicator has data for {focus_name} yet.")
+for start in range(0, len(cards), CARDS_PER_ROW):
+    for column, card in zip(st.columns(CARDS_PER_ROW), cards[start:start + CARDS_PER_ROW]):
+        with column.container(border=True):
+            st.markdown(f"**{card.name}**")
+            st.metric(card.name, format_value(card.value, card.unit), label_visibility="collapsed",
+                      delta=format_change(card.value, card.previous, card.unit),
+                      delta_color=DELTA_COLORS.get(card.direction, "off"), chart_data=list(card.history),
+                      help=f"{card.code} ({card.unit}). Change on the previous period. Rank among the economies "
+                           "reporting that period: 1 = " + ("largest." if card.direction == 0 else
+                                                             "most self-reliant on this measure."))
+            notes = [card.period_label]
+            if card.rank:
+                notes.append(f"rank {card.rank} of {card.ranked}")
+            if card.forecast_value is not None:
+                notes.append(f"{TREND_WORDS[card.forecast_trend]} to "
+                             f"{format_value(card.forecast_value, card.unit)} in "
+                             f"{period_label(card.forecast_period, card.frequency)}")
+            st.caption(" · ".join(notes))
+            st.page_link("pages/explorer.py", label="Explore", icon=":material/query_stats:",
+                         query_params={"indicator": card.code, "countries": ",".join((focus, *peers))})
+if cards and bundle.points.empty:
+    st.caption("No forecasts yet: run `autarky forecast` to add forecast directions here.")
+
+# ---------------------------------------------------------------- what is stored
+series = page.query(queries.series_table)
+stored = series[series["observations"] > 0]
+st.caption(f"{int(stored['observations'].sum()):,} observations in {len(stored):,} series from "
+           f"{stored['source'].nunique()} sources. See Data health for freshness and revisions.")

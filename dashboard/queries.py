@@ -1,0 +1,271 @@
+"""Plain read functions behind the pages: the store's read API, stored forecasts and the alert tables.
+
+Nothing here imports Streamlit, so tests call these directly; `dashboard.session` adds the caching.
+The dashboard only reads: no function here writes or starts a job.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from autarky import forecasts
+from autarky.catalog import CATEGORIES, Catalog
+from autarky.config import Config
+from autarky.models import (AlertEvent, AlertState, CollectionRun, ForecastRun, Observation, Outbox, Revision,
+                            Series, Source)
+from autarky.store import Store
+from dashboard.settings import Settings
+
+INDEX_INDICATOR = "SR.INDEX"
+METHODOLOGY_FILE = "METHODOLOGY.md"
+# Category order in pickers: the composite first, context last.
+CATEGORY_ORDER = ("composite", "patent", "trade", "investment", "context")
+CATEGORY_LABELS = {"composite": "Composite", "patent": "Patents and IP", "trade": "Trade",
+                   "investment": "Investment and R&D", "context": "Context"}
+# Indicator fields the explorer and methodology read, as the catalog names them.
+_DESCRIBED = ("code", "name", "category", "unit", "frequency", "direction", "source", "sectors", "description",
+              "formula", "inputs")
+INDICATOR_COLUMNS = ["code", "name", "category", "unit", "frequency", "direction", "source", "sectors",
+                     "description", "formula", "inputs", "attribution", "licence", "series", "countries",
+                     "observations", "first_period", "last_period"]
+STATE_COLUMNS = ["rule", "series_key", "state", "since", "pending_count", "last_value", "last_evaluated_at",
+                 "last_notified_at", "notify_count", "details"]
+EVENT_COLUMNS = ["id", "at", "rule", "series_key", "from_state", "to_state", "severity", "value", "message"]
+
+READY, MISSING, NO_SCHEMA, EMPTY = "ready", "missing", "no_schema", "empty"
+
+
+@dataclass(frozen=True)
+class Data:
+    """What every page reads from: the store, the catalog, the config and the dashboard settings."""
+
+    store: Store
+    catalog: Catalog
+    config: Config
+    settings: Settings
+
+
+# ---------------------------------------------------------------------------- database state
+def sqlite_file(database_url: str) -> Path | None:
+    """The file of a SQLite URL (None for other backends and in-memory databases)."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database)
+
+
+def database_missing(database_url: str) -> bool:
+    """A SQLite file that does not exist yet: opening it would create it, and the dashboard never writes."""
+    path = sqlite_file(database_url)
+    return path is not None and not path.exists()
+
+
+def data_version(store: Store) -> tuple[str, ...]:
+    """A cheap token that changes whenever stored data, runs, forecasts or alerts change (caches key on it).
+
+    Every update of an observation writes a revision row, so the newest ids of observations and revisions cover
+    inserts and updates; the other tables are small. Raises the database's error when the schema is missing.
+    """
+    newest = [select(func.max(column)).scalar_subquery() for column in (
+        Series.id, Observation.id, Revision.id, CollectionRun.id, CollectionRun.finished_at, ForecastRun.id,
+        AlertEvent.id, AlertState.last_evaluated_at, Outbox.id, Outbox.sent_at)]
+    with store.reading() as session:
+        row = session.execute(select(*newest)).one()
+    return tuple("" if value is None else str(value) for value in row)
+
+
+def database_status(store: Store) -> tuple[str, tuple[str, ...]]:
+    """(READY | NO_SCHEMA | EMPTY, data version): whether there is anything to show. A database that cannot be
+    reached raises its OperationalError."""
+    with store.engine.connect():
+        pass
+    try:
+        version = data_version(store)
+    except (OperationalError, ProgrammingError):
+        return NO_SCHEMA, ()
+    has_observations = bool(version[1])
+    return (READY if has_observations else EMPTY), version
+
+
+# ---------------------------------------------------------------------------- indicators and observations
+def indicators(data: Data) -> pd.DataFrame:
+    """One row per indicator in the catalog or in the store, with what the store holds for it."""
+    series = data.store.series()
+    held = {code: group for code, group in series[series["observations"] > 0].groupby("indicator")}
+    catalog, rows = data.catalog, []
+    for ind in catalog.indicators.values():
+        described = {name: getattr(ind, name) for name in _DESCRIBED}
+        rows.append(_indicator_row(described, catalog.attribution(ind), catalog.licence(ind), held.get(ind.code)))
+    for code, group in held.items():
+        if code not in catalog.indicators:  # stored by a stage whose definitions this catalog lacks
+            first, source = group.iloc[0], catalog.sources.get(group.iloc[0]["source"])
+            described = dict(code=code, name=first["name"] or code, category=first["category"] or "composite",
+                             unit=first["unit"], frequency=first["frequency"], direction=int(first["direction"] or 0),
+                             source=first["source"], sectors=(), description="", formula=first["formula"] or "",
+                             inputs=())
+            rows.append(_indicator_row(described, source.attribution if source else "",
+                                       source.licence if source else "", group))
+    frame = pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
+    order = {c: i for i, c in enumerate(CATEGORY_ORDER + tuple(c for c in CATEGORIES if c not in CATEGORY_ORDER))}
+    frame["_order"] = frame["category"].map(order).fillna(len(order))
+    return frame.sort_values(["_order", "name"]).drop(columns="_order").reset_index(drop=True)
+
+
+def _indicator_row(described: dict, attribution: str, licence: str, group: pd.DataFrame | None) -> dict:
+    has = group is not None and len(group) > 0
+    return dict(described, sectors=tuple(described["sectors"]), inputs=tuple(described["inputs"]),
+                formula=described["formula"] or "", attribution=attribution, licence=licence,
+                series=len(group) if has else 0, countries=tuple(sorted(group["country"])) if has else (),
+                observations=int(group["observations"].sum()) if has else 0,
+                first_period=pd.Timestamp(min(group["first_period"])) if has else pd.NaT,
+                last_period=pd.Timestamp(max(group["last_period"])) if has else pd.NaT)
+
+
+def observations(data: Data, indicators: tuple[str, ...], countries: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Long observations of some indicators (and countries)."""
+    return data.store.observations(indicators=list(indicators), countries=list(countries) if countries else None)
+
+
+def series_table(data: Data) -> pd.DataFrame:
+    """Every series with its observation count and period range (the store's own summary)."""
+    return data.store.series()
+
+
+def series_updates(data: Data, keys: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Per series: when its data last changed here (newest retrieved_at) and the newest source vintage."""
+    query = (select(Series.key, Source.code, func.max(Observation.retrieved_at), func.max(Observation.vintage))
+             .join(Observation, Observation.series_id == Series.id).join(Source, Source.id == Series.source_id)
+             .group_by(Series.key, Source.code))
+    if keys is not None:
+        query = query.where(Series.key.in_(list(keys)))
+    with data.store.reading() as session:
+        rows = session.execute(query).all()
+    frame = pd.DataFrame(rows, columns=["series_key", "source", "last_update", "vintage"])
+    frame["last_update"] = pd.to_datetime(frame["last_update"], utc=True)
+    return frame
+
+
+def self_reliance_index(data: Data) -> pd.DataFrame:
+    """Observations of the composite index per country (empty until the metrics stage stores it)."""
+    return data.store.observations(indicators=[INDEX_INDICATOR])
+
+
+def index_change(data: Data, country: str) -> pd.DataFrame | None:
+    """Why a country's index moved in its latest period, component by component (the metrics stage's own reading
+    of its contributions table); None in an installation without the metrics stage."""
+    try:
+        from autarky.metrics.contributions import explain_change
+    except ImportError:
+        return None
+    frame = explain_change(data.store, country)
+    # Plain values in `attrs` (period, previous, value, previous_value): Streamlit serialises them as JSON.
+    frame.attrs = {k: (f"{v.year}" if isinstance(v, (pd.Timestamp, dt.date)) else v) for k, v in frame.attrs.items()}
+    return frame
+
+
+# ---------------------------------------------------------------------------- forecasts
+@dataclass(frozen=True)
+class ForecastBundle:
+    """The newest forecast run of some series, its points with bands, and its backtest scores."""
+
+    runs: pd.DataFrame
+    points: pd.DataFrame
+    scores: pd.DataFrame
+
+
+def forecast_bundle(data: Data, keys: tuple[str, ...]) -> ForecastBundle:
+    return ForecastBundle(runs=forecasts.latest_runs(data.store, keys),
+                          points=forecasts.forecast_points(data.store, keys),
+                          scores=forecasts.backtest_scores(data.store, keys))
+
+
+@dataclass(frozen=True)
+class Crossing:
+    """P(crossing a level by a date) and its shape over the horizon, from a forecast's sample paths."""
+
+    probability: float
+    dates: list[dt.date]
+    exceedance: np.ndarray   # P(beyond the level) at each step
+    first: np.ndarray        # P(first crossing at each step)
+    never: float             # P(no crossing within the horizon)
+    samples: int
+
+
+def crossing(data: Data, key: str, threshold: float, by: dt.date, above: bool) -> Crossing | None:
+    """None when the series has no forecast with sample paths, or `by` is before its first date."""
+    probability = forecasts.crossing_probability(data.store, key, threshold, by, above=above)
+    if probability is None:
+        return None
+    dates, samples = forecasts.run_samples(data.store, key)
+    first, never = forecasts.first_crossing(samples, threshold, above=above)
+    return Crossing(probability, dates, forecasts.exceedance(samples, threshold, above=above), first, never,
+                    int(samples.shape[0]))
+
+
+def forecast_summary(data: Data) -> pd.DataFrame:
+    """The newest forecast run of every series (status, model, reason)."""
+    return forecasts.latest_runs(data.store)
+
+
+# ---------------------------------------------------------------------------- alerts
+def alert_states(data: Data) -> pd.DataFrame:
+    """Every rule x series state, firing first."""
+    with data.store.reading() as session:
+        rows = session.scalars(select(AlertState).order_by(AlertState.since.desc())).all()
+    frame = pd.DataFrame([{c: getattr(r, c) for c in STATE_COLUMNS} for r in rows], columns=STATE_COLUMNS)
+    rank = {"firing": 0, "pending": 1, "resolved": 2, "ok": 3}
+    frame["_rank"] = frame["state"].map(rank).fillna(4)
+    return frame.sort_values(["_rank", "since"], ascending=[True, False]).drop(columns="_rank").reset_index(drop=True)
+
+
+def alert_events(data: Data, limit: int = 500) -> pd.DataFrame:
+    """The newest state changes of every alert."""
+    with data.store.reading() as session:
+        rows = session.scalars(select(AlertEvent).order_by(AlertEvent.at.desc(), AlertEvent.id.desc())
+                               .limit(limit)).all()
+    return pd.DataFrame([{c: getattr(r, c) for c in EVENT_COLUMNS} for r in rows], columns=EVENT_COLUMNS)
+
+
+def outbox_summary(data: Data) -> dict[str, object]:
+    """Notifications queued and sent, and the newest send error (email delivery health)."""
+    with data.store.reading() as session:
+        counts = dict(session.execute(select(Outbox.status, func.count(Outbox.id)).group_by(Outbox.status)).all())
+        error = session.execute(select(Outbox.last_error, Outbox.attempts).where(Outbox.status == "queued",
+                                                                                 Outbox.last_error.is_not(None))
+                                .order_by(Outbox.id.desc()).limit(1)).first()
+    return {"queued": int(counts.get("queued", 0)), "sent": int(counts.get("sent", 0)),
+            "last_error": error[0] if error else None, "attempts": int(error[1]) if error else 0}
+
+
+# ---------------------------------------------------------------------------- data health
+def runs(data: Data, limit: int = 200) -> pd.DataFrame:
+    return data.store.runs(limit=limit)
+
+
+def revisions(data: Data, limit: int = 100) -> pd.DataFrame:
+    frame = data.store.revisions(limit=limit)
+    frame["change_pct"] = (frame["new_value"] - frame["old_value"]) / frame["old_value"].abs().replace(0, np.nan) * 100
+    return frame
+
+
+def sources(data: Data) -> pd.DataFrame:
+    return data.store.sources()
+
+
+# ---------------------------------------------------------------------------- methodology
+def methodology_text(search: tuple[Path, ...] | None = None) -> str | None:
+    """METHODOLOGY.md from the project folder (or the working directory), when there is one."""
+    folders = search if search is not None else (Path(__file__).resolve().parent.parent, Path.cwd())
+    for folder in folders:
+        path = folder / METHODOLOGY_FILE
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    return None

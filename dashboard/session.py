@@ -1,0 +1,185 @@
+"""Streamlit glue: the store and catalog opened once, queries cached on the data version, URL state, login gate."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import os
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import streamlit as st
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from autarky.app import App
+from autarky.catalog import Catalog, split_series_key
+from autarky.config import Config, load_config
+from autarky.errors import AutarkyError, CatalogError
+from dashboard import queries
+from dashboard.settings import Settings, load_settings
+
+PASSWORD_ENV = "AUTARKY_DASHBOARD_PASSWORD"
+CACHE_ENTRIES = 512
+_AUTH_KEY = "_autarky_authenticated"
+LOAD_DATA_HELP = """
+Load the bundled real data (World Bank WDI and NSF NCSES, 9,800 observations) with
+
+```bash
+autarky init
+```
+
+then reload this page. `autarky serve` does this by itself on a new database; `autarky collect` fetches fresh data
+from the sources.
+"""
+
+
+def _close_app(app: App) -> None:
+    app.close()
+
+
+@st.cache_resource(show_spinner=False, max_entries=8, on_release=_close_app)
+def _open_app(fingerprint: str, config_path: str | None) -> App:
+    """One App (config, catalog, store) per distinct configuration, shared by every session."""
+    return App(config_path=config_path)
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def _cached(name: str, fingerprint: str, version: tuple[str, ...], args: tuple, _data: queries.Data) -> Any:
+    # The data version is part of the key, so any change to the stored data makes a fresh entry.
+    return getattr(queries, name)(_data, *args)
+
+
+@dataclass
+class Page:
+    """What a page gets: the catalog and settings always; the data, its version and cached queries when ready."""
+
+    catalog: Catalog
+    settings: Settings
+    data: queries.Data | None
+    status: str
+    version: tuple[str, ...]
+    fingerprint: str
+
+    def query(self, function: Callable[..., Any], *args: Any) -> Any:
+        """`function(data, *args)` from dashboard.queries, cached until the stored data changes."""
+        return _cached(function.__name__, self.fingerprint, self.version, args, self.data)
+
+    @property
+    def ready(self) -> bool:
+        return self.status == queries.READY
+
+
+def _fingerprint(config: Config) -> str:
+    # The working directory matters: the default SQLite URL is relative to it.
+    return json.dumps({"path": str(config.path), "cwd": os.getcwd(), "url": config.database_url,
+                       "data": config.data}, sort_keys=True, default=str)
+
+
+def masked_url(database_url: str) -> str:
+    return make_url(database_url).render_as_string(hide_password=True)
+
+
+def open_page(title: str, intro: str = "", *, require_data: bool = True) -> Page:
+    """Title and intro, then the data; without data, a guide to loading it instead of an error (and stop)."""
+    st.title(title)
+    if intro:
+        st.caption(intro)
+    try:
+        config = load_config()
+        settings = load_settings(config)
+    except AutarkyError as exc:
+        st.error(f"Configuration error: {exc}")
+        st.stop()
+    fingerprint = _fingerprint(config)
+    url = config.database_url
+    app = _open_app(fingerprint, str(config.path) if config.path else None)
+    status, version, data = queries.MISSING, (), None
+    try:
+        catalog = app.catalog
+        if not queries.database_missing(url):
+            data = queries.Data(app.store, catalog, config, settings)
+            status, version = queries.database_status(app.store)
+    except OperationalError as exc:
+        st.error(f"Cannot read the database {masked_url(url)}: {str(exc.orig or exc).splitlines()[0]}")
+        st.stop()
+    except AutarkyError as exc:
+        st.error(f"Configuration error: {exc}")
+        st.stop()
+    page = Page(catalog, settings, data, status, version, fingerprint)
+    if require_data and not page.ready:
+        show_load_help(status, url)
+        st.stop()
+    return page
+
+
+def show_load_help(status: str, database_url: str) -> None:
+    where = masked_url(database_url)
+    headline = {
+        queries.MISSING: f"No database yet at `{where}`.",
+        queries.NO_SCHEMA: f"The database `{where}` has no Autarky schema yet (or an older one).",
+        queries.EMPTY: f"The database `{where}` holds no observations yet.",
+    }.get(status, f"Nothing to show from `{where}`.")
+    st.info(headline + "\n" + LOAD_DATA_HELP)
+
+
+def require_login() -> None:
+    """When AUTARKY_DASHBOARD_PASSWORD is set, ask for it once per session (stop the script until it is given)."""
+    password = os.environ.get(PASSWORD_ENV, "")
+    if not password or st.session_state.get(_AUTH_KEY):
+        return
+    st.title("Autarky")
+    with st.form("login"):
+        entered = st.text_input("Password", type="password")
+        submitted = st.form_submit_button("Sign in")
+    if submitted:
+        if hmac.compare_digest(entered.encode("utf-8"), password.encode("utf-8")):
+            st.session_state[_AUTH_KEY] = True
+            st.rerun()
+        st.error("Wrong password.")
+    st.stop()
+
+
+# ---------------------------------------------------------------------------- URL state
+def seed_from_url(key: str, param: str, default: Any, *, parse: Callable[[str], Any] = str,
+                  many: bool = False, use_url: bool = True) -> None:
+    """Give a widget its first value from the query string (else `default`), once per session and page visit."""
+    if key in st.session_state:
+        return
+    raw = st.query_params.get(param) if use_url else None
+    value = default
+    if raw not in (None, ""):
+        try:
+            value = [parse(v) for v in raw.split(",") if v] if many else parse(raw)
+        except ValueError:
+            value = default
+    st.session_state[key] = value
+
+
+def linked_series(param: str = "series") -> tuple[str, str] | None:
+    """(indicator, country) of a series key in the query string, as alert emails link it (`?series=wb:X:CHN`)."""
+    raw = st.query_params.get(param)
+    try:
+        return split_series_key(raw)[1:] if raw else None
+    except CatalogError:
+        return None
+
+
+def keep_valid(key: str, options: list, *, many: bool = False, fallback: Any = None) -> None:
+    """Drop a widget's stored value(s) that are no longer among its options (e.g. after the indicator changed)."""
+    current = st.session_state.get(key)
+    if many:
+        valid = [v for v in (current or []) if v in options]
+        if not valid and current != []:  # a list the user cleared stays empty; one emptied by a change is refilled
+            valid = [v for v in (fallback or []) if v in options]
+        st.session_state[key] = valid
+    elif current not in options:
+        st.session_state[key] = fallback if fallback in options else (options[0] if options else None)
+
+
+def write_url(**params: Any) -> None:
+    """Put the page's selections in the query string so the view can be shared (empty values left out)."""
+    wanted = {k: (",".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v))
+              for k, v in params.items() if v not in (None, "", [], ())}
+    if dict(st.query_params) != wanted:
+        st.query_params.from_dict(wanted)
