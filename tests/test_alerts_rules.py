@@ -27,6 +27,19 @@ def test_the_example_file_loads_every_kind():
     assert len({r.name for r in rules}) == len(rules)
 
 
+def test_the_example_rules_name_indicators_and_series_the_catalog_knows(catalog):
+    from autarky.catalog import split_series_key
+
+    for rule in load_rules(load_config(EXAMPLE)):
+        if rule.indicator:
+            assert rule.indicator in catalog.indicators, f"rule {rule.name!r}: unknown indicator {rule.indicator}"
+            indicator = catalog.indicator(rule.indicator)
+            assert set(rule.countries) <= set(indicator.countries), rule.name
+        for key in rule.series:
+            source, code, country = split_series_key(key)
+            assert catalog.indicator(code).source == source and country in catalog.indicator(code).countries, key
+
+
 def test_defaults_from_the_alerts_table_and_by_kind():
     rules = rules_from("""
 [alerts]
