@@ -15,7 +15,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from autarky.store import ObservationIn, Store
-from conftest import _postgres_database
+from tests.databases import postgres_database
 from dashboard import queries
 from dashboard.settings import Settings
 from dashboard_support import (INDEX_COUNTRIES, load_bundled, store_alerts, store_drift_forecasts, store_index,
@@ -48,7 +48,7 @@ def rich_url(request, tmp_path_factory, catalog):
         _build_rich(url, catalog)
         yield url
         return
-    databases = _postgres_database()
+    databases = postgres_database()
     url = next(databases)
     _build_rich(url, catalog)
     yield url
