@@ -145,3 +145,9 @@ def main() -> None:
         click.echo(f"error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", err=True)
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+from forecast.cli import bench, forecast_command  # noqa: E402 - stage commands register after the core ones
+
+cli.add_command(forecast_command)
+cli.add_command(bench)

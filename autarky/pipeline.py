@@ -15,7 +15,9 @@ from typing import Callable
 from autarky.app import App
 
 # (stage name, "module:function"), in the order data flows.
-DOWNSTREAM: list[tuple[str, str]] = []
+DOWNSTREAM: list[tuple[str, str]] = [
+    ("forecast", "forecast.runner:run_after_change"),
+]
 
 
 @dataclass
