@@ -24,9 +24,11 @@ from forecast.models import Forecast, SeriesContext, get_model
 
 AUTARKY = "autarky"
 PROPHET_DEFAULT = "prophet"          # the name default Prophet is reported under
-REFERENCE_MODELS = {"A": ("naive", "drift", "theta", "ets", "arima", "prophet", "prophet_default"),
-                    "Q": ("naive", "snaive", "drift", "theta", "ets", "arima", "prophet", "prophet_default"),
-                    "M": ("naive", "snaive", "drift", "theta", "ets", "arima", "prophet", "prophet_default")}
+# Compared besides the production candidates: AutoARIMA, Prophet configured by Autarky, and default Prophet.
+REFERENCE_MODELS = {f: ("naive", "snaive", "drift", "theta", "ets", "holt", "arima021", "arima", "prophet",
+                        "prophet_default") if f != "A" else
+                    ("naive", "drift", "theta", "ets", "holt", "arima021", "arima", "prophet", "prophet_default")
+                    for f in ("A", "Q", "M")}
 METRICS = ("mase", "smape", "coverage80", "coverage95", "ms_per_series")
 
 
@@ -166,7 +168,7 @@ def run_bench(path: str | Path, horizon: int, windows: int = 3, *, step: int | N
     frequency = infer_frequency(series)
     overrides = dict(overrides or {})
     settings = default_settings(frequency, overrides)
-    names = tuple(dict.fromkeys(list(models or REFERENCE_MODELS[frequency]) + list(settings.candidates)))
+    names = tuple(dict.fromkeys(list(models or REFERENCE_MODELS[frequency]) + list(settings.backtested)))
     for name in names:
         get_model(name)
     tasks = [BenchTask(uid, dates, values, frequency, series_context(catalog, uid, frequency), horizon, windows,
@@ -178,7 +180,8 @@ def run_bench(path: str | Path, horizon: int, windows: int = 3, *, step: int | N
             progress(len(results), len(tasks))
     report = summarise(results)
     report.update(frequency=frequency, horizon=horizon, windows=windows, step=step or settings.step,
-                  input=str(path), candidates=list(settings.candidates))
+                  input=str(path), default=settings.default, candidates=list(settings.candidates),
+                  switch_margin=settings.switch_margin)
     return report
 
 

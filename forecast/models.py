@@ -172,6 +172,18 @@ def _arima(m):
     return AutoARIMA(season_length=m)
 
 
+def _holt(m):
+    """Holt's linear trend: ETS(A,A,N), no seasonality."""
+    from statsforecast.models import AutoETS
+    return AutoETS(season_length=1, model="AAN")
+
+
+def _arima021(m):
+    """ARIMA(0,2,1): a local linear trend, estimated the ARIMA way (cheap: no order search)."""
+    from statsforecast.models import ARIMA
+    return ARIMA(order=(0, 2, 1))
+
+
 # --------------------------------------------------------------------------- Prophet
 def silence_cmdstanpy() -> None:
     """cmdstanpy adds its own INFO handler at the first fit unless its logger already has one: give it a silent one."""
@@ -276,36 +288,16 @@ def _prophet_default(y, start, h, ctx, n_paths, seed) -> Forecast:
     return _fit_prophet(_prophet_class()(), y, start, h, replace(ctx, lunar_new_year=False), n_paths, seed)
 
 
-# --------------------------------------------------------------------------- log scale
-def _on_log_scale(fit: Callable[..., Forecast]) -> Callable[..., Forecast]:
-    """The model fitted to log(y) and mapped back: growth in percent, bands that widen upward, never below zero.
-
-    exp() is monotone, so quantiles map to quantiles (the point becomes the median). Data with a zero or a negative
-    value are fitted on their own scale instead.
-    """
-    def fit_log(y, start, h, ctx, n_paths, seed) -> Forecast:
-        if np.min(y) <= 0:
-            return fit(y, start, h, ctx, n_paths, seed)
-        with np.errstate(over="ignore"):
-            fc = fit(np.log(y), start, h, replace(ctx, lower=None, upper=None), n_paths, seed)
-            return Forecast(*(np.exp(a) for a in (fc.mean, fc.lo80, fc.hi80, fc.lo95, fc.hi95)),
-                            paths=None if fc.paths is None else np.exp(fc.paths))
-    return fit_log
-
-
 # --------------------------------------------------------------------------- registry
-_BASE_MODELS = (
+SINGLE_MODELS: dict[str, Model] = {m.name: m for m in (
     Model("naive", _statsforecast(_naive), complexity=0, min_obs=2),
     Model("snaive", _statsforecast(_seasonal_naive), complexity=1, min_obs=2),
     Model("drift", _statsforecast(_drift), complexity=2, min_obs=3),
     Model("theta", _statsforecast(_theta), complexity=3, min_obs=5),
     Model("ets", _statsforecast(_ets), complexity=4, min_obs=5),
+    Model("holt", _statsforecast(_holt), complexity=4, min_obs=5),
+    Model("arima021", _statsforecast(_arima021), complexity=4, min_obs=5),
     Model("arima", _statsforecast(_arima), complexity=5, min_obs=8),
-)
-SINGLE_MODELS: dict[str, Model] = {m.name: m for m in (
-    *_BASE_MODELS,
-    *(Model(f"{m.name}_log", _on_log_scale(m.fit), complexity=m.complexity, min_obs=m.min_obs)
-      for m in _BASE_MODELS),
     Model("prophet", _prophet, complexity=6, min_obs=5),
     Model("prophet_default", _prophet_default, complexity=7, min_obs=5),
 )}

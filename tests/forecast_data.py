@@ -9,7 +9,7 @@ from autarky.snapshot import SNAPSHOT_FILES, snapshot_rows
 from autarky.store import ObservationIn, SeriesSpec, Store
 
 # Few models and samples keep the tests fast; the production defaults are exercised by the benchmarks.
-FAST_CONFIG = {"candidates": {"A": ["naive", "drift"]}, "samples": 40}
+FAST_CONFIG = {"default": {"annual": "mean(naive,drift)"}, "candidates": {"annual": ["naive", "drift"]}, "samples": 40}
 
 
 def real_series(indicator: str, country: str, first: int | None = None, last: int | None = None

@@ -58,15 +58,32 @@ def test_backtest_and_choice_prefer_a_trend_model_on_a_growing_series():
     assert scores["ets"].mase < 0.5 * scores["naive"].mase
     assert scores["naive"].mase > scores["mean(naive,ets)"].mase > scores["ets"].mase
     assert scores["ets"].origins == 3 and scores["ets"].horizon == 6
-    assert choose(scores, "naive").model == "ets"
+    # Clearly better at every origin: ets replaces the default naive model.
+    choice = choose(scores, "naive", switch_margin=0.2, fallback="drift")
+    assert choice.model == "ets" and "every backtest origin" in choice.reason
 
 
-def test_near_ties_go_to_the_simpler_model_and_nothing_scored_falls_back():
+def test_the_default_stays_unless_clearly_and_consistently_beaten():
+    def s(name, mases):
+        return ModelScore(name, 6, 3, float(np.mean(mases)), 10.0, 0.8, 0.95, per_origin_mase=list(mases))
+    combo = s("mean(ets,holt)", [1.0, 1.0, 1.0])
+    slightly = {"mean(ets,holt)": combo, "drift": s("drift", [0.9, 0.9, 0.9])}
+    assert choose(slightly, "mean(ets,holt)", 0.2, "naive").model == "mean(ets,holt)"
+    clearly = {"mean(ets,holt)": combo, "drift": s("drift", [0.5, 0.6, 0.7])}
+    assert choose(clearly, "mean(ets,holt)", 0.2, "naive").model == "drift"
+    assert choose(clearly, "mean(ets,holt)", 1.0, "naive").model == "mean(ets,holt)"   # 1: never switch
+    once = {"mean(ets,holt)": combo, "drift": s("drift", [0.1, 0.2, 1.1])}       # lower mean, not every origin
+    assert choose(once, "mean(ets,holt)", 0.2, "naive").model == "mean(ets,holt)"
+
+
+def test_without_a_scored_default_the_simplest_near_best_wins_and_nothing_scored_falls_back():
     def s(name, value):
-        return ModelScore(name, 6, 3, value, 10.0, 0.8, 0.95)
-    assert choose({"ets": s("ets", 1.00), "drift": s("drift", 1.03)}, "naive").model == "drift"
-    assert choose({"ets": s("ets", 1.00), "drift": s("drift", 1.20)}, "naive").model == "ets"
-    fallback = choose({"ets": s("ets", math.nan)}, "drift")
+        return ModelScore(name, 6, 3, value, 10.0, 0.8, 0.95, per_origin_mase=[value] * 3)
+    failed = s("mean(ets,holt)", math.nan)
+    assert choose({"mean(ets,holt)": failed, "ets": s("ets", 1.00), "drift": s("drift", 1.03)},
+                  "mean(ets,holt)", 0.2, "naive").model == "drift"
+    assert choose({"ets": s("ets", 1.00), "drift": s("drift", 1.20)}, "mean(ets,holt)", 0.2, "naive").model == "ets"
+    fallback = choose({"ets": s("ets", math.nan)}, "mean(ets,holt)", 0.2, "drift")
     assert fallback.model == "drift" and "no model" in fallback.reason
 
 

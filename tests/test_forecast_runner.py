@@ -30,13 +30,13 @@ def test_refresh_stores_points_scores_and_samples(loaded, catalog):
     result = refresh(store, catalog, FAST_CONFIG)
     assert result.count("ok") == 3 and result.unchanged == 0
     runs = forecasts.latest_runs(store)
-    assert set(runs["status"]) == {"ok"} and set(runs["model"]) <= {"naive", "drift"}
+    assert set(runs["status"]) == {"ok"} and set(runs["model"]) == {"mean(naive,drift)"}
     points = forecasts.forecast_points(store, ["wb:IP.PAT.RESD:CHN"])
     assert list(points["ds"].dt.year) == [2022, 2023, 2024, 2025, 2026, 2027]   # the data end in 2021
     assert (points["lo95"] <= points["lo80"]).all() and (points["lo80"] <= points["yhat"]).all()
     assert (points["yhat"] <= points["hi80"]).all() and (points["hi80"] <= points["hi95"]).all()
     scores = forecasts.backtest_scores(store, ["wb:IP.PAT.RESD:CHN"])
-    assert set(scores["model"]) == {"naive", "drift"} and scores["chosen"].sum() == 1
+    assert set(scores["model"]) == {"mean(naive,drift)", "naive", "drift"} and scores["chosen"].sum() == 1
     assert (scores["origins"] == 3).all() and (scores["horizon"] == 6).all()
     dates, samples = forecasts.run_samples(store, "wb:IP.PAT.RESD:CHN")
     assert samples.shape == (FAST_CONFIG["samples"], 6) and len(dates) == 6
@@ -133,7 +133,8 @@ def test_dask_without_an_address_is_a_clear_error(loaded, catalog):
 def test_forecast_command_and_pipeline_stage(tmp_path, catalog, monkeypatch):
     monkeypatch.setenv("AUTARKY_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
     monkeypatch.setenv("AUTARKY_FORECAST__SAMPLES", "30")
-    monkeypatch.setenv("AUTARKY_FORECAST__CANDIDATES__A", '["naive", "drift"]')
+    monkeypatch.setenv("AUTARKY_FORECAST__DEFAULT__ANNUAL", "mean(naive,drift)")
+    monkeypatch.setenv("AUTARKY_FORECAST__CANDIDATES__ANNUAL", '["naive", "drift"]')
     app = App()
     app.store.upgrade()
     keys = load_series(app.store, catalog, PAIRS[:2], first=2000)
