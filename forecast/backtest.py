@@ -10,7 +10,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from forecast.models import PANDAS_FREQ, Forecast, SeriesContext, combine, get_model
+from forecast.interface import Forecast, SeriesContext
+from forecast.models import combine, get_model, member_forecast
 
 # The smallest training set a backtest origin may have.
 MIN_TRAIN = 5
@@ -127,28 +128,19 @@ def run_backtest(y: np.ndarray, start: pd.Timestamp, ctx: SeriesContext, models:
     seconds: dict[str, float] = {}
     for name in singles:
         model, began = get_model(name), time.perf_counter()
-        forecasts[name] = [_try(model, y[:cutoff], start, plan.horizon, ctx, seed) for cutoff in plan.cutoffs]
+        forecasts[name] = [member_forecast(model, y[:cutoff], start, plan.horizon, ctx, seed)
+                           for cutoff in plan.cutoffs]
         seconds[name] = time.perf_counter() - began
     scores = {}
     for model in wanted:
         if model.is_combination:
-            parts = [forecasts[m] for m in model.members]
-            combined = [None if any(p[i] is None for p in parts) else combine([p[i] for p in parts], model.how)
-                        .clipped(ctx.lower, ctx.upper) for i in range(plan.origins)]
+            combined = []
+            for i in range(plan.origins):
+                parts = [forecasts[m][i] for m in model.members if forecasts[m][i] is not None]
+                combined.append(combine(parts, model.how).clipped(ctx.lower, ctx.upper) if parts else None)
             cost = sum(seconds[m] for m in model.members)
             scores[model.name] = score(model.name, y, plan, combined, ctx.season_length, cost)
         else:
             scores[model.name] = score(model.name, y, plan, forecasts[model.name], ctx.season_length,
                                        seconds[model.name])
     return scores
-
-
-def _try(model, y, start, h, ctx, seed) -> Forecast | None:
-    if len(y) < model.min_obs:
-        return None
-    try:
-        fc = model.forecast(y, start, h, ctx, seed=seed)
-    except Exception:  # noqa: BLE001 - a model that cannot fit this history is scored as failed, not fatal
-        return None
-    return fc if np.all(np.isfinite(fc.mean)) and np.all(np.isfinite(fc.lo95)) and np.all(np.isfinite(fc.hi95)) \
-        else None

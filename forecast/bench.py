@@ -20,7 +20,8 @@ from autarky.errors import AutarkyError
 from forecast.backtest import ModelScore, make_plan, score
 from forecast.engine import SeriesTask, default_settings, forecast_series, regular_series
 from forecast.executor import parallel_map
-from forecast.models import Forecast, SeriesContext, get_model
+from forecast.interface import Forecast, SeriesContext
+from forecast.models import get_model, member_forecast
 
 AUTARKY = "autarky"
 PROPHET_DEFAULT = "prophet"          # the name default Prophet is reported under
@@ -100,7 +101,8 @@ def bench_series(task: BenchTask) -> dict[str, Any]:
     seconds: dict[str, float] = {}
     for name in task.models:
         model, began = get_model(name), time.perf_counter()
-        fitted[name] = [_safe(model, y[:c], dates[0], task.horizon, task.context, seed) for c in plan.cutoffs]
+        fitted[name] = [member_forecast(model, y[:c], dates[0], task.horizon, task.context, seed)
+                        for c in plan.cutoffs]
         seconds[name] = time.perf_counter() - began
     began = time.perf_counter()
     chosen, ours = [], []
@@ -111,22 +113,14 @@ def bench_series(task: BenchTask) -> dict[str, Any]:
         ours.append(Forecast(*(np.asarray(result.bands[k]) for k in ("yhat", "lo80", "hi80", "lo95", "hi95")))
                     if result.status == "ok" else None)
     fitted[AUTARKY], seconds[AUTARKY] = ours, time.perf_counter() - began
-    naive = fitted.get("naive") or [_safe(get_model("naive"), y[:c], dates[0], task.horizon, task.context, seed)
-                                    for c in plan.cutoffs]
+    naive = fitted.get("naive") or [member_forecast(get_model("naive"), y[:c], dates[0], task.horizon,
+                                                    task.context, seed) for c in plan.cutoffs]
     scores, failures = {}, {}
     for name, forecasts in fitted.items():
         failures[name] = sum(f is None for f in forecasts)
         forecasts = [f if f is not None else n for f, n in zip(forecasts, naive)]  # a failed fit scores as naive
         scores[name] = score(name, y, plan, forecasts, task.context.season_length, seconds[name] / plan.origins)
     return {"uid": task.uid, "excluded": False, "scores": scores, "failures": failures, "chosen": chosen}
-
-
-def _safe(model, y, start, h, ctx, seed) -> Forecast | None:
-    try:
-        fc = model.forecast(y, start, h, ctx, seed=seed)
-    except Exception:  # noqa: BLE001 - counted as a failure and scored as the naive forecast
-        return None
-    return fc if np.all(np.isfinite(fc.mean)) else None
 
 
 def summarise(results: Sequence[dict[str, Any]]) -> dict[str, Any]:

@@ -16,7 +16,8 @@ from autarky.forecasts import latest_runs
 from autarky.store import Store
 from forecast.engine import SeriesTask, config_hash, data_hash, default_settings, forecast_series
 from forecast.executor import parallel_map
-from forecast.models import LUNAR_NEW_YEAR_COUNTRIES, SEASON_LENGTH, SeriesContext
+from forecast.interface import SEASON_LENGTH, SeriesContext
+from forecast.prophet_model import LUNAR_NEW_YEAR_COUNTRIES
 from forecast.storage import save_result
 
 # Statuses whose stored run stands while data and settings are unchanged (a failed run is retried).
@@ -57,7 +58,7 @@ def series_context(catalog: Catalog | None, key: str, frequency: str, country: s
 
 def plan_refresh(store: Store, catalog: Catalog, config: dict, keys: Iterable[str] | None = None,
                  force: bool = False) -> tuple[list[tuple[SeriesTask, str, str]], int, int]:
-    """Tasks (with their data and config hashes) for the series that need a new run; also counts considered/unchanged."""
+    """Tasks (with data and config hashes) for the series needing a new run; also how many considered, unchanged."""
     wanted = list(keys) if keys is not None else None
     series = store.series(keys=wanted)
     if wanted:
@@ -111,4 +112,3 @@ def run_after_change(app: App, changed: frozenset[str]) -> frozenset[str]:
     known = set(app.store.series(keys=list(changed))["key"])
     result = refresh(app.store, app.catalog, app.config.section("forecast"), keys=sorted(known))
     return frozenset(key for key, status in result.refreshed.items() if status == "ok")
-

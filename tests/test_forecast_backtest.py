@@ -9,7 +9,7 @@ import pytest
 
 from forecast.backtest import ModelScore, Plan, make_plan, mase, naive_scale, run_backtest, score, smape
 from forecast.engine import regular_series
-from forecast.models import Forecast, SeriesContext
+from forecast.interface import Forecast, SeriesContext
 from forecast.select import choose
 from forecast_data import real_series
 

@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.models import (Forecast, SeriesContext, build_prophet, get_model, lunar_new_year_share,
-                             paths_from_bands, prophet_changepoints, prophet_settings)
+from forecast.interface import Forecast, SeriesContext, paths_from_bands
+from forecast.models import combine, get_model
+from forecast.prophet_model import build_prophet, lunar_new_year_share, prophet_changepoints, prophet_settings
 from forecast_data import real_series
 
 ANNUAL = SeriesContext("A")
@@ -94,7 +95,6 @@ def test_paths_match_the_bands_and_move_like_a_random_walk():
 def test_combination_averages_members():
     a = Forecast(*(np.array([v]) for v in (1.0, 0.0, 2.0, -1.0, 3.0)))
     b = Forecast(*(np.array([v]) for v in (3.0, 2.0, 4.0, 1.0, 5.0)))
-    from forecast.models import combine
     both = combine([a, b], "mean")
     assert both.mean[0] == 2.0 and both.lo95[0] == 0.0 and both.hi95[0] == 4.0
     assert get_model("median( drift, theta,ets )").name == "median(drift,theta,ets)"
