@@ -162,7 +162,7 @@ def run_bench(path: str | Path, horizon: int, windows: int = 3, *, step: int | N
     frequency = infer_frequency(series)
     overrides = dict(overrides or {})
     settings = default_settings(frequency, overrides)
-    names = tuple(dict.fromkeys(list(models or REFERENCE_MODELS[frequency]) + list(settings.backtested)))
+    names = tuple(dict.fromkeys(list(models or REFERENCE_MODELS[frequency]) + list(settings.backtested())))
     for name in names:
         get_model(name)
     tasks = [BenchTask(uid, dates, values, frequency, series_context(catalog, uid, frequency), horizon, windows,

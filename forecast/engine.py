@@ -36,13 +36,16 @@ DEFAULT_SAMPLES = 300
 # Annual: per-series switching lost out of sample at every margin tried (BENCHMARKS.md), so the backtest scores
 # are kept and shown, and the default stays. Prophet and AutoARIMA are not backtested on annual series by default:
 # they lose to simpler trend models there and cost 10-100x more (DESIGN.md section 7).
-DEFAULT_MODEL = {"A": "mean(ets,holt,arima021)", "Q": "mean(ets,holt,arima021)", "M": "mean(ets,theta,prophet)"}
+# Monthly: Prophet lost to ETS, Theta and AutoARIMA on real monthly data without moving holidays (BENCHMARKS.md); it
+# is backtested only where its Lunar New Year regressor applies (`holiday_candidates`).
+DEFAULT_MODEL = {"A": "mean(ets,holt,arima021)", "Q": "mean(ets,theta,arima)", "M": "mean(ets,theta,arima)"}
 DEFAULT_CANDIDATES = {
     "A": ("naive", "drift", "theta", "ets", "holt", "arima021"),
-    "Q": ("naive", "snaive", "drift", "theta", "ets", "holt", "arima021"),
-    "M": ("snaive", "drift", "theta", "ets", "prophet"),
+    "Q": ("naive", "snaive", "drift", "theta", "ets", "arima"),
+    "M": ("snaive", "drift", "theta", "ets", "arima"),
 }
-DEFAULT_SWITCH_MARGIN = {"A": 1.0, "Q": 1.0, "M": 0.2}
+DEFAULT_HOLIDAY_CANDIDATES = {"A": (), "Q": (), "M": ("prophet",)}
+DEFAULT_SWITCH_MARGIN = {"A": 1.0, "Q": 0.2, "M": 0.2}
 FALLBACK_MODEL = "drift"
 FREQUENCY_NAMES = {"A": "annual", "Q": "quarterly", "M": "monthly"}
 PROPHET_PATHS = "Prophet's predictive samples"
@@ -59,17 +62,19 @@ class Settings:
     default: str
     candidates: tuple[str, ...]
     switch_margin: float
+    holiday_candidates: tuple[str, ...] = ()
     samples: int = DEFAULT_SAMPLES
     tolerance: float = TIE_TOLERANCE
     min_obs: int = MIN_OBS
 
-    @property
-    def backtested(self) -> tuple[str, ...]:
-        """The default first, then the other candidates."""
-        return tuple(dict.fromkeys((self.default, *self.candidates)))
+    def backtested(self, holidays: bool = False) -> tuple[str, ...]:
+        """The default first, then the other candidates (and those for series with moving holidays)."""
+        extra = self.holiday_candidates if holidays else ()
+        return tuple(dict.fromkeys((self.default, *self.candidates, *extra)))
 
     def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "candidates": list(self.candidates), "engine": ENGINE_VERSION}
+        return {**asdict(self), "candidates": list(self.candidates),
+                "holiday_candidates": list(self.holiday_candidates), "engine": ENGINE_VERSION}
 
 
 def default_settings(frequency: str, overrides: Mapping[str, Any] | None = None) -> Settings:
@@ -77,12 +82,13 @@ def default_settings(frequency: str, overrides: Mapping[str, Any] | None = None)
     cfg = dict(overrides or {})
     candidates = tuple(_per_frequency(cfg.get("candidates"), frequency, DEFAULT_CANDIDATES[frequency]))
     default = str(_per_frequency(cfg.get("default"), frequency, DEFAULT_MODEL[frequency]))
-    for name in (default, *candidates):
+    holiday = tuple(_per_frequency(cfg.get("holiday_candidates"), frequency, DEFAULT_HOLIDAY_CANDIDATES[frequency]))
+    for name in (default, *candidates, *holiday):
         get_model(name)  # unknown names fail here, with the list of known ones
     return Settings(horizon=int(_per_frequency(cfg.get("horizon"), frequency, DEFAULT_HORIZON[frequency])),
                     origins=int(cfg.get("origins", DEFAULT_ORIGINS)),
                     step=int(_per_frequency(cfg.get("step"), frequency, DEFAULT_STEP[frequency])),
-                    default=get_model(default).name, candidates=candidates,
+                    default=get_model(default).name, candidates=candidates, holiday_candidates=holiday,
                     switch_margin=float(_per_frequency(cfg.get("switch_margin"), frequency,
                                                        DEFAULT_SWITCH_MARGIN[frequency])),
                     samples=int(cfg.get("samples", DEFAULT_SAMPLES)),
@@ -180,7 +186,7 @@ def _forecast_series(task: SeriesTask) -> SeriesResult:
                             reason=f"only {len(y) - filled} observations since the last gap longer than "
                                    f"{MAX_FILLED_GAP} periods; at least {settings.min_obs} are needed")
     plan = make_plan(len(y), settings.horizon, settings.origins, settings.step)
-    candidates = [name for name in settings.backtested if len(y) >= get_model(name).min_obs]
+    candidates = [name for name in settings.backtested(ctx.lunar_new_year) if len(y) >= get_model(name).min_obs]
     scores = run_backtest(y, dates[0], ctx, candidates, plan, task.seed) if plan and candidates else {}
     choice = choose(scores, settings.default, settings.switch_margin, FALLBACK_MODEL, settings.tolerance)
     order = [choice.model] + [s.model for s in sorted(scores.values(), key=_rank) if s.model != choice.model]

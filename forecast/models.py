@@ -18,6 +18,8 @@ import pandas as pd
 from forecast.interface import LEVELS, Forecast, SeriesContext, with_paths
 from forecast.prophet_model import fit_prophet, fit_prophet_default
 
+# auto.arima's rule (R forecast package): approximate the order search above this many points.
+ARIMA_APPROXIMATION_ABOVE = 150
 _COMBINATION = re.compile(r"^(mean|median)\((.+)\)$")
 
 
@@ -46,51 +48,53 @@ class Model:
 
 
 # --------------------------------------------------------------------------- statsforecast
-def _statsforecast(factory: Callable[[int], object]) -> Callable[..., Forecast]:
+def _statsforecast(factory: Callable[..., object]) -> Callable[..., Forecast]:
+    """A fit function for a statsforecast model built by factory(season_length, n)."""
     def fit(y, start, h, ctx, n_paths, seed) -> Forecast:
-        model = factory(ctx.seasonality(len(y)))
+        model = factory(ctx.seasonality(len(y)), len(y))
         out = model.forecast(y=y, h=h, level=list(LEVELS))
         return with_paths(out["mean"], out["lo-80"], out["hi-80"], out["lo-95"], out["hi-95"], n_paths, seed)
     return fit
 
 
-def _naive(m):
+def _naive(m, n):
     from statsforecast.models import Naive
     return Naive()
 
 
-def _seasonal_naive(m):
+def _seasonal_naive(m, n):
     from statsforecast.models import Naive, SeasonalNaive
     return SeasonalNaive(season_length=m) if m > 1 else Naive()
 
 
-def _drift(m):
+def _drift(m, n):
     from statsforecast.models import RandomWalkWithDrift
     return RandomWalkWithDrift()
 
 
-def _ets(m):
+def _ets(m, n):
     from statsforecast.models import AutoETS
     return AutoETS(season_length=m)
 
 
-def _theta(m):
+def _theta(m, n):
     from statsforecast.models import AutoTheta
     return AutoTheta(season_length=m)
 
 
-def _arima(m):
+def _arima(m, n):
+    """AutoARIMA; like R's auto.arima, the order search uses the CSS approximation on long or high-frequency data."""
     from statsforecast.models import AutoARIMA
-    return AutoARIMA(season_length=m)
+    return AutoARIMA(season_length=m, approximation=n > ARIMA_APPROXIMATION_ABOVE or m > 12)
 
 
-def _holt(m):
+def _holt(m, n):
     """Holt's linear trend: ETS(A,A,N), no seasonality."""
     from statsforecast.models import AutoETS
     return AutoETS(season_length=1, model="AAN")
 
 
-def _arima021(m):
+def _arima021(m, n):
     """ARIMA(0,2,1): a local linear trend, estimated the ARIMA way (cheap: no order search)."""
     from statsforecast.models import ARIMA
     return ARIMA(order=(0, 2, 1))
