@@ -100,3 +100,15 @@ def test_combination_averages_members():
     assert get_model("median( drift, theta,ets )").name == "median(drift,theta,ets)"
     with pytest.raises(KeyError, match="unknown model 'lstm'"):
         get_model("lstm")
+
+
+def test_prophet_is_backtested_on_monthly_series_with_the_lunar_new_year_only(catalog):
+    from forecast.engine import default_settings
+    from forecast.runner import series_context
+    assert series_context(catalog, "comtrade:CT.8542.M:CHN", "M").lunar_new_year is True
+    assert series_context(catalog, "comtrade:CT.8542.M:USA", "M").lunar_new_year is False
+    assert series_context(catalog, "wb:TX.VAL.TECH.MF.ZS:CHN", "A") == SeriesContext("A", lower=0.0, upper=100.0)
+    monthly = default_settings("M")
+    assert "prophet" in monthly.backtested(holidays=True) and "prophet" not in monthly.backtested()
+    assert monthly.backtested()[0] == monthly.default == "mean(ets,theta,arima)"
+    assert "prophet" not in default_settings("A").backtested(holidays=True)
