@@ -1,1 +1,1 @@
-"""Forecasting: models, rolling-origin backtests, per-series model choice, crossing probabilities."""
+"""Forecasts for every stored series: candidate models, rolling-origin backtests, choice per series, runner."""

@@ -1,0 +1,248 @@
+"""One series from values to a stored-ready forecast: prepare, backtest the candidates, choose, forecast, sample.
+
+Pure computation (no database), so the runner can send it to a process pool or a Dask cluster.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from forecast.backtest import ModelScore, make_plan, run_backtest
+from forecast.interface import PANDAS_FREQ, Forecast, SeriesContext
+from forecast.models import get_model
+from forecast.select import TIE_TOLERANCE, choose
+
+# Bump when a change to the code should refit every series (it is part of the config hash).
+ENGINE_VERSION = "1"
+MIN_OBS = 6
+# Gaps up to this many periods are filled by linear interpolation; before a longer gap the history is dropped.
+MAX_FILLED_GAP = 2
+# Horizons beyond this share of the history are not credible (DESIGN.md section 7): marked, not hidden.
+CREDIBLE_SHARE = 1 / 3
+DEFAULT_HORIZON = {"A": 6, "Q": 8, "M": 24}
+DEFAULT_STEP = {"A": 1, "Q": 2, "M": 6}
+DEFAULT_ORIGINS = 3
+DEFAULT_SAMPLES = 300
+# Per frequency: the default model (a combination), the other candidates backtested beside it, and how much better
+# (fraction of MASE, at every origin) a rival must be to replace the default; 1 never replaces it.
+# Annual: per-series switching lost out of sample at every margin tried (BENCHMARKS.md), so the backtest scores
+# are kept and shown, and the default stays. Prophet and AutoARIMA are not backtested on annual series by default:
+# they lose to simpler trend models there and cost 10-100x more (DESIGN.md section 7).
+# Monthly: Prophet lost to ETS, Theta and AutoARIMA on real monthly data without moving holidays (BENCHMARKS.md); it
+# is backtested only where its Lunar New Year regressor applies (`holiday_candidates`).
+DEFAULT_MODEL = {"A": "mean(ets,holt,arima021)", "Q": "mean(ets,theta,arima)", "M": "mean(ets,theta,arima)"}
+DEFAULT_CANDIDATES = {
+    "A": ("naive", "drift", "theta", "ets", "holt", "arima021"),
+    "Q": ("naive", "snaive", "drift", "theta", "ets", "arima"),
+    "M": ("snaive", "drift", "theta", "ets", "arima"),
+}
+DEFAULT_HOLIDAY_CANDIDATES = {"A": (), "Q": (), "M": ("prophet",)}
+DEFAULT_SWITCH_MARGIN = {"A": 1.0, "Q": 0.2, "M": 0.2}
+FALLBACK_MODEL = "drift"
+FREQUENCY_NAMES = {"A": "annual", "Q": "quarterly", "M": "monthly"}
+PROPHET_PATHS = "Prophet's predictive samples"
+BAND_PATHS = "split normal matched to the 95% band at each step, random-walk correlation across steps"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How one frequency is forecast; part of every run's config hash."""
+
+    horizon: int
+    origins: int
+    step: int
+    default: str
+    candidates: tuple[str, ...]
+    switch_margin: float
+    holiday_candidates: tuple[str, ...] = ()
+    samples: int = DEFAULT_SAMPLES
+    tolerance: float = TIE_TOLERANCE
+    min_obs: int = MIN_OBS
+
+    def backtested(self, holidays: bool = False) -> tuple[str, ...]:
+        """The default first, then the other candidates (and those for series with moving holidays)."""
+        extra = self.holiday_candidates if holidays else ()
+        return tuple(dict.fromkeys((self.default, *self.candidates, *extra)))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "candidates": list(self.candidates),
+                "holiday_candidates": list(self.holiday_candidates), "engine": ENGINE_VERSION}
+
+
+def default_settings(frequency: str, overrides: Mapping[str, Any] | None = None) -> Settings:
+    """Settings for a frequency: built-in defaults, then `[forecast]` config keys (see README)."""
+    cfg = dict(overrides or {})
+    candidates = tuple(_per_frequency(cfg.get("candidates"), frequency, DEFAULT_CANDIDATES[frequency]))
+    default = str(_per_frequency(cfg.get("default"), frequency, DEFAULT_MODEL[frequency]))
+    holiday = tuple(_per_frequency(cfg.get("holiday_candidates"), frequency, DEFAULT_HOLIDAY_CANDIDATES[frequency]))
+    for name in (default, *candidates, *holiday):
+        get_model(name)  # unknown names fail here, with the list of known ones
+    return Settings(horizon=int(_per_frequency(cfg.get("horizon"), frequency, DEFAULT_HORIZON[frequency])),
+                    origins=int(cfg.get("origins", DEFAULT_ORIGINS)),
+                    step=int(_per_frequency(cfg.get("step"), frequency, DEFAULT_STEP[frequency])),
+                    default=get_model(default).name, candidates=candidates, holiday_candidates=holiday,
+                    switch_margin=float(_per_frequency(cfg.get("switch_margin"), frequency,
+                                                       DEFAULT_SWITCH_MARGIN[frequency])),
+                    samples=int(cfg.get("samples", DEFAULT_SAMPLES)),
+                    tolerance=float(cfg.get("tolerance", TIE_TOLERANCE)),
+                    min_obs=int(cfg.get("min_obs", MIN_OBS)))
+
+
+def _per_frequency(value: Any, frequency: str, default: Any) -> Any:
+    """A setting given once for all frequencies, or as a table by frequency name (annual, quarterly, monthly)."""
+    if isinstance(value, Mapping):
+        return value.get(FREQUENCY_NAMES[frequency], default)
+    return default if value is None else value
+
+
+@dataclass
+class SeriesTask:
+    """One series to forecast: its observations (period start dates and values) and how."""
+
+    key: str
+    frequency: str
+    periods: Sequence[pd.Timestamp]
+    values: Sequence[float]
+    context: SeriesContext
+    settings: Settings
+
+    @property
+    def seed(self) -> int:
+        return int.from_bytes(hashlib.sha256(self.key.encode()).digest()[:4], "little")
+
+
+@dataclass
+class SeriesResult:
+    """What to store for one series: status, chosen model, points with bands, sample paths, backtest scores."""
+
+    key: str
+    status: str                      # ok | skipped | failed
+    reason: str = ""
+    model: str | None = None
+    n_obs: int = 0
+    horizon: int = 0
+    last_period: pd.Timestamp | None = None
+    dates: list[pd.Timestamp] = field(default_factory=list)
+    bands: dict[str, list[float]] = field(default_factory=dict)   # yhat, lo80, hi80, lo95, hi95
+    samples: list[list[float]] | None = None
+    scores: list[ModelScore] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def regular_series(periods: Sequence[pd.Timestamp], values: Sequence[float], frequency: str
+                   ) -> tuple[pd.DatetimeIndex, np.ndarray, int, int]:
+    """Observations on a regular grid: short gaps interpolated, history before a long gap dropped.
+
+    Returns the dates, the values, how many periods were filled and how many observations were dropped.
+    """
+    observed = pd.Series(np.asarray(values, dtype=float), index=pd.DatetimeIndex(periods)).sort_index()
+    grid = pd.date_range(observed.index[0], observed.index[-1], freq=PANDAS_FREQ[frequency])
+    full = observed.reindex(grid)
+    missing = full.isna().to_numpy()
+    keep_from, i = 0, 0
+    while i < len(missing):
+        j = i
+        while j < len(missing) and missing[j]:
+            j += 1
+        if j - i > MAX_FILLED_GAP:
+            keep_from = j
+        i = j + 1
+    dropped = int((~missing[:keep_from]).sum())
+    full = full.iloc[keep_from:]
+    filled = int(full.isna().sum())
+    full = full.interpolate(method="linear") if filled else full
+    return pd.DatetimeIndex(full.index), full.to_numpy(), filled, dropped
+
+
+def forecast_series(task: SeriesTask) -> SeriesResult:
+    """Backtest the candidates, choose one, forecast with bands and sample paths; never raises for bad data."""
+    began = time.perf_counter()
+    try:
+        result = _forecast_series(task)
+    except Exception as exc:  # noqa: BLE001 - one bad series must not stop the others; the reason is stored
+        result = SeriesResult(task.key, "failed", reason=f"{type(exc).__name__}: {exc}", n_obs=len(task.values))
+    result.seconds = time.perf_counter() - began
+    return result
+
+
+def _forecast_series(task: SeriesTask) -> SeriesResult:
+    settings, ctx = task.settings, task.context
+    n_raw = len(task.values)
+    if n_raw < settings.min_obs:
+        return SeriesResult(task.key, "skipped", n_obs=n_raw,
+                            reason=f"only {n_raw} observations; at least {settings.min_obs} are needed")
+    dates, y, filled, dropped = regular_series(task.periods, task.values, task.frequency)
+    if len(y) - filled < settings.min_obs:
+        return SeriesResult(task.key, "skipped", n_obs=n_raw, last_period=dates[-1],
+                            reason=f"only {len(y) - filled} observations since the last gap longer than "
+                                   f"{MAX_FILLED_GAP} periods; at least {settings.min_obs} are needed")
+    plan = make_plan(len(y), settings.horizon, settings.origins, settings.step)
+    candidates = [name for name in settings.backtested(ctx.lunar_new_year) if len(y) >= get_model(name).min_obs]
+    scores = run_backtest(y, dates[0], ctx, candidates, plan, task.seed) if plan and candidates else {}
+    choice = choose(scores, settings.default, settings.switch_margin, FALLBACK_MODEL, settings.tolerance)
+    order = [choice.model] + [s.model for s in sorted(scores.values(), key=_rank) if s.model != choice.model]
+    used, forecast = _first_that_fits(order + [FALLBACK_MODEL, "naive"], y, dates[0], ctx, settings, task.seed)
+    reason = choice.reason if used == choice.model else f"{choice.model} failed on the full history; next best"
+    future = pd.date_range(dates[-1], periods=settings.horizon + 1, freq=PANDAS_FREQ[task.frequency])[1:]
+    credible = min(settings.horizon, max(1, math.floor(len(y) * CREDIBLE_SHARE)))
+    details = {
+        **settings.as_dict(), "reason": reason,
+        "backtest": {"horizon": plan.horizon, "origins": plan.origins} if plan else None,
+        "credible_steps": credible, "credible_until": future[credible - 1].date().isoformat(),
+        "filled_periods": filled, "dropped_observations": dropped,
+        "bounds": [ctx.lower, ctx.upper], "lunar_new_year": ctx.lunar_new_year,
+        "paths": PROPHET_PATHS if used.startswith("prophet") else BAND_PATHS,
+    }
+    for score in scores.values():
+        score.chosen = score.model == used
+    bands = {"yhat": forecast.mean, "lo80": forecast.lo80, "hi80": forecast.hi80,
+             "lo95": forecast.lo95, "hi95": forecast.hi95}
+    return SeriesResult(
+        key=task.key, status="ok", reason=reason, model=used, n_obs=n_raw, horizon=settings.horizon,
+        last_period=dates[-1], dates=list(future), bands={k: [float(v) for v in a] for k, a in bands.items()},
+        samples=_rounded(forecast.paths), scores=list(scores.values()), details=details)
+
+
+def _first_that_fits(names: Sequence[str], y: np.ndarray, start: pd.Timestamp, ctx: SeriesContext,
+                     settings: Settings, seed: int) -> tuple[str, Forecast]:
+    """The first model in order that forecasts the whole history with finite values, and its forecast."""
+    for name in dict.fromkeys(names):
+        try:
+            forecast = get_model(name).forecast(y, start, settings.horizon, ctx, n_paths=settings.samples, seed=seed)
+        except Exception:  # noqa: BLE001 - fall through to the next best model
+            continue
+        if np.all(np.isfinite(forecast.mean)):
+            return name, forecast
+    raise RuntimeError("no model could forecast the series")
+
+
+def _rank(score: ModelScore) -> float:
+    return score.mase if score.ok else math.inf
+
+
+def _rounded(paths: np.ndarray | None) -> list[list[float]] | None:
+    """Sample paths with 6 significant digits: far below their spread, and a third of the JSON."""
+    if paths is None:
+        return None
+    return [[float(f"{v:.6g}") for v in row] for row in paths]
+
+
+def data_hash(periods: Sequence[pd.Timestamp], values: Sequence[float]) -> str:
+    """Hash of the observations as stored: a revision or a new value changes it."""
+    text = ";".join(f"{pd.Timestamp(p).date().isoformat()}={float(v)!r}" for p, v in zip(periods, values))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def config_hash(settings: Settings, context: SeriesContext) -> str:
+    """Hash of everything besides the data that shapes a forecast: settings, bounds, holidays, engine version."""
+    payload = {"settings": settings.as_dict(), "context": asdict(context)}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()

@@ -1,0 +1,169 @@
+"""Candidate models behind one interface: a series in, a point forecast with 80%/95% intervals and sample paths out.
+
+statsforecast models are called directly on numpy arrays (no DataFrame round trip: a fit costs milliseconds).
+Prophet is configured for the data (forecast/prophet_model.py). A combination averages its members' forecasts.
+Sample paths for models that only give intervals are drawn consistently with those intervals (`paths_from_bands`).
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from forecast.interface import LEVELS, Forecast, SeriesContext, with_paths
+from forecast.prophet_model import fit_prophet, fit_prophet_default
+
+# auto.arima's rule (R forecast package): approximate the order search above this many points.
+ARIMA_APPROXIMATION_ABOVE = 150
+_COMBINATION = re.compile(r"^(mean|median)\((.+)\)$")
+
+
+@dataclass(frozen=True)
+class Model:
+    """A named forecaster: `fit(y, start, h, ctx, n_paths, seed)` gives a Forecast."""
+
+    name: str
+    fit: Callable[..., Forecast] = field(repr=False, compare=False)
+    complexity: int = 0        # lower is simpler; ties in backtests go to the simpler model
+    min_obs: int = 3
+    members: tuple[str, ...] = ()
+    how: str = ""              # combinations: mean or median
+
+    @property
+    def is_combination(self) -> bool:
+        return bool(self.members)
+
+    def forecast(self, y: np.ndarray, start: pd.Timestamp, h: int, ctx: SeriesContext, *, n_paths: int = 0,
+                 seed: int = 0) -> Forecast:
+        """Fit on y (regular periods from `start`) and forecast h steps, inside the series' plausible range."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = self.fit(np.asarray(y, dtype=float), start, h, ctx, n_paths, seed)
+        return result.clipped(ctx.lower, ctx.upper)
+
+
+# --------------------------------------------------------------------------- statsforecast
+def _statsforecast(factory: Callable[..., object]) -> Callable[..., Forecast]:
+    """A fit function for a statsforecast model built by factory(season_length, n)."""
+    def fit(y, start, h, ctx, n_paths, seed) -> Forecast:
+        model = factory(ctx.seasonality(len(y)), len(y))
+        out = model.forecast(y=y, h=h, level=list(LEVELS))
+        return with_paths(out["mean"], out["lo-80"], out["hi-80"], out["lo-95"], out["hi-95"], n_paths, seed)
+    return fit
+
+
+def _naive(m, n):
+    from statsforecast.models import Naive
+    return Naive()
+
+
+def _seasonal_naive(m, n):
+    from statsforecast.models import Naive, SeasonalNaive
+    return SeasonalNaive(season_length=m) if m > 1 else Naive()
+
+
+def _drift(m, n):
+    from statsforecast.models import RandomWalkWithDrift
+    return RandomWalkWithDrift()
+
+
+def _ets(m, n):
+    from statsforecast.models import AutoETS
+    return AutoETS(season_length=m)
+
+
+def _theta(m, n):
+    from statsforecast.models import AutoTheta
+    return AutoTheta(season_length=m)
+
+
+def _arima(m, n):
+    """AutoARIMA; like R's auto.arima, the order search uses the CSS approximation on long or high-frequency data."""
+    from statsforecast.models import AutoARIMA
+    return AutoARIMA(season_length=m, approximation=n > ARIMA_APPROXIMATION_ABOVE or m > 12)
+
+
+def _holt(m, n):
+    """Holt's linear trend: ETS(A,A,N), no seasonality."""
+    from statsforecast.models import AutoETS
+    return AutoETS(season_length=1, model="AAN")
+
+
+def _arima021(m, n):
+    """ARIMA(0,2,1): a local linear trend, estimated the ARIMA way (cheap: no order search)."""
+    from statsforecast.models import ARIMA
+    return ARIMA(order=(0, 2, 1))
+
+
+# --------------------------------------------------------------------------- registry
+SINGLE_MODELS: dict[str, Model] = {m.name: m for m in (
+    Model("naive", _statsforecast(_naive), complexity=0, min_obs=2),
+    Model("snaive", _statsforecast(_seasonal_naive), complexity=1, min_obs=2),
+    Model("drift", _statsforecast(_drift), complexity=2, min_obs=3),
+    Model("theta", _statsforecast(_theta), complexity=3, min_obs=5),
+    Model("ets", _statsforecast(_ets), complexity=4, min_obs=5),
+    Model("holt", _statsforecast(_holt), complexity=4, min_obs=5),
+    Model("arima021", _statsforecast(_arima021), complexity=4, min_obs=5),
+    Model("arima", _statsforecast(_arima), complexity=5, min_obs=8),
+    Model("prophet", fit_prophet, complexity=6, min_obs=5),
+    Model("prophet_default", fit_prophet_default, complexity=7, min_obs=5),
+)}
+
+
+def member_forecast(model: Model, y: np.ndarray, start: pd.Timestamp, h: int, ctx: SeriesContext,
+                    seed: int) -> Forecast | None:
+    """The model's forecast, or None when it cannot fit this history (too short, or a numerical failure)."""
+    if len(y) < model.min_obs:
+        return None
+    try:
+        fc = model.forecast(y, start, h, ctx, seed=seed)
+    except Exception:  # noqa: BLE001 - a model that cannot fit this history is left out, not fatal
+        return None
+    finite = all(np.all(np.isfinite(a)) for a in (fc.mean, fc.lo80, fc.hi80, fc.lo95, fc.hi95))
+    return fc if finite else None
+
+
+def combine(forecasts: Sequence[Forecast], how: str, n_paths: int = 0, seed: int = 0) -> Forecast:
+    """Combine members: point = mean or median of theirs; bands = the same average of their quantiles."""
+    reduce = np.median if how == "median" else np.mean
+    parts = [reduce(np.stack([getattr(f, a) for f in forecasts]), axis=0)
+             for a in ("mean", "lo80", "hi80", "lo95", "hi95")]
+    return with_paths(*parts, n_paths=n_paths, seed=seed)
+
+
+def combination(name: str) -> Model:
+    """A model such as `median(drift,theta,ets)`: members are fitted and their forecasts combined; a member that cannot
+    fit the history is left out."""
+    match = _COMBINATION.match(name.replace(" ", ""))
+    if not match:
+        raise KeyError(name)
+    how, members = match[1], tuple(match[2].split(","))
+    unknown = [m for m in members if m not in SINGLE_MODELS]
+    if unknown or len(members) < 2:
+        raise KeyError(name)
+    canonical = f"{how}({','.join(members)})"
+
+    def fit(y, start, h, ctx, n_paths, seed) -> Forecast:
+        parts = [fc for fc in (member_forecast(SINGLE_MODELS[m], y, start, h, ctx, seed) for m in members) if fc]
+        if not parts:
+            raise ValueError(f"no member of {canonical} could fit {len(y)} points")
+        return combine(parts, how, n_paths, seed)
+
+    return Model(canonical, fit, complexity=max(SINGLE_MODELS[m].complexity for m in members) + 1,
+                 min_obs=min(SINGLE_MODELS[m].min_obs for m in members), members=members, how=how)
+
+
+def get_model(name: str) -> Model:
+    """The model with this name: a single model, or a combination such as `mean(drift,theta)`."""
+    if name in SINGLE_MODELS:
+        return SINGLE_MODELS[name]
+    try:
+        return combination(name)
+    except KeyError:
+        raise KeyError(f"unknown model {name!r} (known: {', '.join(SINGLE_MODELS)}, or mean(...)/median(...) "
+                       "of them)") from None
