@@ -36,6 +36,7 @@ STREAMLIT_DEFAULTS = {
 STOP_TIMEOUT_S = 15.0
 POLL_INTERVAL_S = 0.3
 SCHEDULER_COMMAND = "schedule"
+FORECAST_COMMAND = "forecast"
 
 
 class ServeError(AutarkyError):
@@ -157,12 +158,15 @@ def dashboard(app: App, port: int | None, address: str | None) -> None:
 @_address_option
 @click.pass_context
 def serve(ctx: click.Context, port: int | None, address: str | None) -> None:
-    """Load the bundled data if the database is empty, then run the scheduler and the dashboard until Ctrl-C."""
+    """Load and forecast the bundled data if the database is empty, then run the scheduler and the dashboard."""
     app: App = ctx.obj
     root = ctx.find_root().command
     if not database_has_data(app):
         click.echo("the database has no data yet: running `autarky init`")
         ctx.invoke(root.commands["init"])
+        if FORECAST_COMMAND in getattr(root, "commands", {}):
+            click.echo("forecasting the bundled series: running `autarky forecast`")
+            ctx.invoke(root.commands[FORECAST_COMMAND])
     commands = []
     if SCHEDULER_COMMAND in getattr(root, "commands", {}):
         click.echo("scheduler: starting `autarky schedule`")

@@ -8,6 +8,7 @@ import sys
 import time
 
 from autarky.app import App
+from autarky.forecasts import latest_runs
 from autarky.serve import STREAMLIT_DEFAULTS, child_environment, dashboard_script, run_processes, streamlit_command
 from autarky.store import Store
 from serving import free_port, port_open, start_autarky, stop, wait_healthy
@@ -31,7 +32,7 @@ def test_streamlit_command_flags_only_where_the_user_left_them_open():
 def test_help_lists_dashboard_and_serve(tmp_path):
     out = subprocess.run([sys.executable, "-m", "autarky", "--help"], capture_output=True, text=True).stdout
     assert re.search(r"^  dashboard +Run the Streamlit dashboard \(read-only\) until Ctrl-C\.$", out, re.M)
-    assert re.search(r"^  serve +Load the bundled data if the database is empty", out, re.M)
+    assert re.search(r"^  serve +Load and forecast the bundled data if the database is empty", out, re.M)
 
 
 def test_children_read_the_same_config_file(tmp_path):
@@ -61,6 +62,8 @@ def test_serve_loads_an_empty_database_runs_the_dashboard_and_stops_on_sigterm(t
         store = Store(url)
         series = store.series()
         assert int(series.loc[series["source"].isin(["wb", "ncses"]), "observations"].sum()) == 9800  # the snapshot
+        runs = latest_runs(store, ["derived:SR.PAT.RESD.SHARE:CHN"])
+        assert list(runs["status"]) == ["ok"]  # forecast before the dashboard came up
         store.close()
     finally:
         code = stop(process)
@@ -68,6 +71,7 @@ def test_serve_loads_an_empty_database_runs_the_dashboard_and_stops_on_sigterm(t
     assert code == 0, output
     assert "the database has no data yet: running `autarky init`" in output
     assert "snapshot loaded: 9800 inserted" in output
+    assert "running `autarky forecast`" in output
     assert "scheduler: " in output and f"dashboard: http://127.0.0.1:{port}" in output
     assert "SIGTERM received: stopping" in output
     assert not port_open(port)  # the dashboard child is gone too
