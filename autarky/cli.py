@@ -14,17 +14,7 @@ from autarky.errors import AutarkyError
 from autarky.metrics.cli import index_command, metrics_command
 from autarky.metrics.runner import recompute
 from autarky.snapshot import load_snapshot
-
-
-def format_period(period: pd.Timestamp, frequency: str) -> str:
-    """2021 for annual, 2021-03 for monthly, 2021-Q1 for quarterly data."""
-    if frequency == "A":
-        return f"{period.year}"
-    if frequency == "Q":
-        return f"{period.year}-Q{(period.month - 1) // 3 + 1}"
-    if frequency == "M":
-        return f"{period.year}-{period.month:02d}"
-    return period.date().isoformat()
+from autarky.store import format_period
 
 
 def format_value(value: float) -> str:

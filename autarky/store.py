@@ -96,6 +96,17 @@ def parse_period(raw: Any) -> dt.date:
     raise ValueError(f"period {raw!r} is not a date, a year, YYYY-MM or YYYY-Qn")
 
 
+def format_period(period: dt.date, frequency: str) -> str:
+    """The label of a period start: 2021 for annual, 2021-Q1 for quarterly, 2021-03 for monthly data."""
+    if frequency == "A":
+        return f"{period.year}"
+    if frequency == "Q":
+        return f"{period.year}-Q{(period.month - 1) // 3 + 1}"
+    if frequency == "M":
+        return f"{period.year}-{period.month:02d}"
+    return period.isoformat()[:10]
+
+
 def parse_value(raw: Any) -> float:
     """A finite float, or ValueError naming what was wrong."""
     if isinstance(raw, bool) or raw is None:

@@ -6,7 +6,7 @@ import math
 
 import pandas as pd
 
-from autarky.cli import format_period
+from autarky.store import format_period
 
 __all__ = ["format_period", "format_value", "format_change", "is_rate", "is_share", "period_label"]
 

@@ -127,3 +127,13 @@ def test_parse_period(raw, expected):
 def test_parse_period_rejects(raw):
     with pytest.raises(ValueError):
         parse_period(raw)
+
+
+@pytest.mark.parametrize("period, frequency, label", [
+    (dt.date(2021, 1, 1), "A", "2021"), (dt.date(2021, 7, 1), "Q", "2021-Q3"), (dt.date(2021, 3, 1), "M", "2021-03"),
+])
+def test_format_period_is_the_inverse_of_parse_period(period, frequency, label):
+    from autarky.store import format_period
+
+    assert format_period(period, frequency) == label
+    assert parse_period(label) == period

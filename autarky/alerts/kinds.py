@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 import pandas as pd
 
 from autarky.alerts.times import as_utc
+from autarky.store import format_period
 
 if TYPE_CHECKING:
     from autarky.alerts.rules import RuleTable
@@ -86,14 +87,6 @@ def _token(period: dt.date, value: float) -> str:
     return f"{period.isoformat()}={value!r}"
 
 
-def _label(period: dt.date, frequency: str) -> str:
-    if frequency == "A":
-        return str(period.year)
-    if frequency == "Q":
-        return f"{period.year}-Q{(period.month - 1) // 3 + 1}"
-    return f"{period.year}-{period.month:02d}"
-
-
 # ---------------------------------------------------------------------------- threshold
 @dataclass(frozen=True)
 class Threshold:
@@ -130,7 +123,7 @@ def check_threshold(p: Threshold, inputs: Inputs, active: bool) -> Check:
     else:
         holds = value <= p.recover if active else value < p.level
     verb = "is" if holds else "is no longer"
-    summary = f"{format_number(value)} in {_label(period, inputs.frequency)} {verb} {p.describe()}"
+    summary = f"{format_number(value)} in {format_period(period, inputs.frequency)} {verb} {p.describe()}"
     marks = {"level": p.level} | ({"recovery": p.recover} if p.recover != p.level else {})
     return Check(holds, summary, value, _token(period, value), period, marks)
 
@@ -159,18 +152,18 @@ def check_change(p: Change, inputs: Inputs, active: bool) -> Check:  # noqa: ARG
         return Check(None, "no data")
     period, value = _latest(inputs.values)
     earlier = pd.Timestamp(period) - (_STEP.get(inputs.frequency, _YEAR) if p.over == "period" else _YEAR)
-    label = _label(period, inputs.frequency)
+    label = format_period(period, inputs.frequency)
     if earlier not in inputs.values.index:
-        return Check(None, f"no value for {_label(earlier.date(), inputs.frequency)} to compare {label} with",
+        return Check(None, f"no value for {format_period(earlier.date(), inputs.frequency)} to compare {label} with",
                      value, _token(period, value), period)
     before = float(inputs.values[earlier])
     if before == 0:
-        return Check(None, f"the value for {_label(earlier.date(), inputs.frequency)} is zero; no percentage change",
+        return Check(None, f"the value for {format_period(earlier.date(), inputs.frequency)} is zero; no percentage change",
                      value, _token(period, value), period)
     pct = (value - before) / abs(before) * 100
     holds = {"any": abs(pct) > p.pct, "up": pct > p.pct, "down": pct < -p.pct}[p.direction]
     summary = (f"{format_number(value)} in {label}, {format_pct(pct)} from {format_number(before)} in "
-               f"{_label(earlier.date(), inputs.frequency)} ({'beyond' if holds else 'within'} "
+               f"{format_period(earlier.date(), inputs.frequency)} ({'beyond' if holds else 'within'} "
                f"{format_number(p.pct)}%)")
     return Check(holds, summary, pct, _token(period, value), period)
 
@@ -233,7 +226,7 @@ def check_outside_band(p: OutsideBand, inputs: Inputs, active: bool) -> Check:  
     if inputs.values.empty:
         return Check(None, "no data")
     period, value = _latest(inputs.values)
-    label = _label(period, inputs.frequency)
+    label = format_period(period, inputs.frequency)
     if inputs.band is None:
         return Check(None, f"no forecast for {label} made before it arrived", value, _token(period, value), period)
     lo, hi = float(inputs.band[f"lo{p.interval}"]), float(inputs.band[f"hi{p.interval}"])
@@ -269,7 +262,7 @@ def check_revision(p: RevisionSize, inputs: Inputs, active: bool) -> Check:  # n
     big = [(pct, row) for pct, row in changes if abs(pct) > p.pct]
     largest, _ = max(changes, key=lambda item: abs(item[0]))
     shown = big or changes
-    detail = "; ".join(f"{_label(pd.Timestamp(row.period).date(), inputs.frequency)}: {format_number(row.old_value)}"
+    detail = "; ".join(f"{format_period(pd.Timestamp(row.period).date(), inputs.frequency)}: {format_number(row.old_value)}"
                        f" -> {format_number(row.new_value)} ({format_pct(pct)})" for pct, row in shown[:5])
     more = f" and {len(shown) - 5} more" if len(shown) > 5 else ""
     summary = (f"{len(batch)} value(s) revised on {newest:%Y-%m-%d}, {len(big)} by more than "
