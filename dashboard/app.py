@@ -25,7 +25,7 @@ PAGES = [
 
 st.set_page_config(page_title="Autarky", page_icon=":material/public:", layout="wide")
 session.require_login()
-navigation = st.navigation([st.Page(HERE / "pages" / file, title=title, icon=icon, default=number == 0)
+navigation = st.navigation([st.Page(HERE / "views" / file, title=title, icon=icon, default=number == 0)
                             for number, (file, title, icon) in enumerate(PAGES)])
 st.sidebar.caption("Autarky: technological self-reliance from public data. Read-only view of the store.")
 navigation.run()

@@ -79,7 +79,7 @@ def open_app(monkeypatch, url: str, page: str | None = None, query: dict | None 
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
     if page:
         at.run()
-        at.switch_page(f"pages/{page}.py")
+        at.switch_page(f"views/{page}.py")
     at.query_params.update(query or {})
     at.run()
     assert not at.exception, [e.value for e in at.exception]

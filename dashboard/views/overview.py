@@ -27,7 +27,7 @@ if len(firing):
              f"{format_value(row.last_value, described[row.series_key][1])}, since {row.since:%Y-%m-%d})"
              for row in firing.itertuples()]
     st.error(f"**{len(firing)} alert{'s' if len(firing) > 1 else ''} firing**\n\n" + "\n".join(lines))
-    st.page_link("pages/alerts.py", label="All alerts and their history", icon=":material/notifications:")
+    st.page_link("views/alerts.py", label="All alerts and their history", icon=":material/notifications:")
 elif len(states) or data.settings.alert_rules:
     st.success(f"No alerts firing ({len(data.settings.alert_rules)} rules, {len(states)} series watched).")
 else:
@@ -86,7 +86,7 @@ for start in range(0, len(cards), CARDS_PER_ROW):
                              f"{format_value(card.forecast_value, card.unit)} in "
                              f"{period_label(card.forecast_period, card.frequency)}")
             st.caption(" · ".join(notes))
-            st.page_link("pages/explorer.py", label="Explore", icon=":material/query_stats:",
+            st.page_link("views/explorer.py", label="Explore", icon=":material/query_stats:",
                          query_params={"indicator": card.code, "countries": ",".join((focus, *peers))})
 if cards and bundle.points.empty:
     st.caption("No forecasts yet: run `autarky forecast` to add forecast directions here.")

@@ -24,7 +24,7 @@ linked = st.query_params.get("source")  # alert emails about a stale source link
 if linked:
     runs = runs[[health.run_source(name)[0] == linked for name in runs["source"]]]
     st.info(f"Showing the runs of source `{linked}` (linked from an alert).")
-    st.page_link("pages/data_health.py", label="All sources", icon=":material/list:")
+    st.page_link("views/data_health.py", label="All sources", icon=":material/list:")
 
 # ---------------------------------------------------------------- per source
 st.subheader("Sources")
