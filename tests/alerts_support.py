@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import socket
 import threading
 from dataclasses import dataclass
 from email import policy
@@ -20,16 +19,11 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from autarky.alerts import engine
 from autarky.app import App
 from autarky.store import ObservationIn, SeriesSpec, Store
+from tests.serving import free_port
 
 SENDER = "autarky@example.org"
 UTC = dt.timezone.utc
 T0 = dt.datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass

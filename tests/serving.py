@@ -13,6 +13,16 @@ from pathlib import Path
 
 START_TIMEOUT_S = 90
 STOP_TIMEOUT_S = 30
+RUN_TIMEOUT_S = 300
+
+
+def run(*args: str, env: dict[str, str] | None = None, check: bool = True) -> subprocess.CompletedProcess:
+    """`autarky ARGS` as a user runs it, to completion; with check, a non-zero exit fails with its stderr."""
+    proc = subprocess.run([sys.executable, "-m", "autarky", *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=RUN_TIMEOUT_S)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"autarky {' '.join(args)} failed ({proc.returncode}): {proc.stderr}")
+    return proc
 
 
 def free_port() -> int:

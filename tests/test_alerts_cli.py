@@ -8,7 +8,7 @@ import pytest
 
 from autarky.store import Store
 from tests.alerts_support import SHARE_KEY, SmtpRecorder, rule
-from tests.test_cli import run
+from tests.serving import run
 
 SHARE_RULE = rule("China resident patent share above 0.8", "threshold", series=SHARE_KEY, above=0.8, recover=0.78)
 

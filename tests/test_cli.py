@@ -5,25 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
-import subprocess
-import sys
 
 import pytest
 
 from autarky.cli import format_value
+from tests.serving import run
 
 CHINA_RESIDENT_PATENTS_2021 = "1426644"  # WDI IP.PAT.RESD, China, 2021 (bundled snapshot)
 SHARE_2021 = 1426644 / (1426644 + 159019)  # WDI IP.PAT.RESD / (IP.PAT.RESD + IP.PAT.NRES), China, 2021
-
-
-def run(*args, env=None, check=True):
-    full_env = {**os.environ, **(env or {})}
-    proc = subprocess.run([sys.executable, "-m", "autarky", *args], capture_output=True, text=True, env=full_env)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"autarky {' '.join(args)} failed ({proc.returncode}): {proc.stderr}")
-    return proc
 
 
 @pytest.fixture

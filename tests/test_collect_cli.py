@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 
 import pytest
 
 from autarky.store import Store
 from tests.collectors_support import WorldBankReplay
-
-
-def run(*args, env):
-    return subprocess.run([sys.executable, "-m", "autarky", *args], capture_output=True, text=True,
-                          env={**os.environ, **env}, timeout=120)
+from tests.serving import run
 
 
 @pytest.fixture
@@ -39,7 +32,8 @@ def snapshot_of(database_url):
 
 
 def test_collect_worldbank_stores_every_row_of_every_page_with_the_vintage(env, database_url, replay):
-    proc = run("collect", "worldbank", "--indicator", "NY.GDP.MKTP.CD", "--country", "JPN,USA", env=env)
+    proc = run("collect", "worldbank", "--indicator", "NY.GDP.MKTP.CD", "--country", "JPN,USA", env=env,
+               check=False)
     assert proc.returncode == 0, proc.stderr
     assert "worldbank: 130 inserted, 0 updated, 0 unchanged, 0 rejected (1 tasks, 3 requests)" in proc.stdout
     assert "worldbank [1/1] NY.GDP.MKTP.CD" in proc.stderr and "130 rows in 3 page(s)" in proc.stderr
@@ -59,9 +53,9 @@ def test_collect_worldbank_stores_every_row_of_every_page_with_the_vintage(env, 
     (["--indicator", "NY.GDP.MKTP.CD", "--country", "JPN,XYZ"], "unknown country 'XYZ'"),
 ])
 def test_unknown_indicator_or_country_exits_non_zero_and_changes_nothing(env, database_url, replay, args, named):
-    assert run("init", env=env).returncode == 0
+    assert run("init", env=env, check=False).returncode == 0
     before = snapshot_of(database_url)
-    proc = run("collect", "worldbank", *args, env=env)
+    proc = run("collect", "worldbank", *args, env=env, check=False)
     assert proc.returncode == 1
     assert proc.stderr.startswith("error: ") and named in proc.stderr
     assert replay.requests == []
@@ -71,7 +65,7 @@ def test_unknown_indicator_or_country_exits_non_zero_and_changes_nothing(env, da
 def test_a_failing_source_makes_the_command_fail_after_reporting(env, httpserver):
     httpserver.clear()
     httpserver.expect_request("/v2/country/JPN/indicator/NY.GDP.MKTP.CD").respond_with_data("<html>", status=200)
-    proc = run("collect", "worldbank", "--indicator", "NY.GDP.MKTP.CD", "--country", "JPN", env=env)
+    proc = run("collect", "worldbank", "--indicator", "NY.GDP.MKTP.CD", "--country", "JPN", env=env, check=False)
     assert proc.returncode == 1
     assert "worldbank: 0 inserted" in proc.stdout and "failed: worldbank: GET" in proc.stdout
     assert "error: 1 of 1 sources failed: worldbank" in proc.stderr

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from serving import free_port, port_open, start_autarky, stop, wait_healthy
+from tests.serving import free_port, port_open, start_autarky, stop, wait_healthy
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

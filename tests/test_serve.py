@@ -11,7 +11,7 @@ from autarky.app import App
 from autarky.forecasts import latest_runs
 from autarky.serve import STREAMLIT_DEFAULTS, child_environment, dashboard_script, run_processes, streamlit_command
 from autarky.store import Store
-from serving import free_port, port_open, start_autarky, stop, wait_healthy
+from tests.serving import free_port, port_open, start_autarky, stop, wait_healthy
 
 
 def test_streamlit_command_flags_only_where_the_user_left_them_open():
