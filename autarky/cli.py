@@ -151,8 +151,8 @@ def main() -> None:
 from autarky.alerts.cli import alerts  # noqa: E402
 from autarky.scheduler import schedule_command  # noqa: E402
 from autarky.serve import dashboard, serve  # noqa: E402
-from collectors.cli import collect_command  # noqa: E402
-from forecast.cli import bench, forecast_command  # noqa: E402
+from autarky.collectors.cli import collect_command  # noqa: E402
+from autarky.forecast.cli import bench, forecast_command  # noqa: E402
 
 for _command in (metrics_command, index_command, collect_command, schedule_command, forecast_command, alerts,
                  dashboard, serve, bench):

@@ -17,7 +17,7 @@ from autarky.app import App
 # (stage name, "module:function"), in the order data flows.
 DOWNSTREAM: list[tuple[str, str]] = [
     ("metrics", "autarky.metrics.runner:run_after_change"),
-    ("forecast", "forecast.runner:run_after_change"),
+    ("forecast", "autarky.forecast.runner:run_after_change"),
     ("alerts", "autarky.alerts.engine:run_after_change"),
 ]
 

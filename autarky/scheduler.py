@@ -40,10 +40,10 @@ MAX_WORKERS = 2
 RECENT_JOBS = 100             # job summaries kept in memory (the run log is in collection_run)
 JOB_FUNCTION = "autarky.scheduler:run_collection_job"
 # The collectors are reached only through these entry functions.
-REGISTRY_ENTRY = "collectors.registry:default_registry"
-SETTINGS_ENTRY = "collectors.settings:collector_settings"
-COLLECT_ENTRY = "collectors.runner:collect"
-DOWNSTREAM_ENTRY = "collectors.runner:downstream_after_collect"
+REGISTRY_ENTRY = "autarky.collectors.registry:default_registry"
+SETTINGS_ENTRY = "autarky.collectors.settings:collector_settings"
+COLLECT_ENTRY = "autarky.collectors.runner:collect"
+DOWNSTREAM_ENTRY = "autarky.collectors.runner:downstream_after_collect"
 JOB_PREFIX = "collect:"
 JOBSTORE = "default"
 

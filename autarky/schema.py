@@ -5,4 +5,4 @@ import autarky.metrics.models  # noqa: F401 - index_contribution
 
 metadata = Base.metadata
 import autarky.scheduler_models  # noqa: E402,F401  (scheduler lock, job store)
-import collectors.models  # noqa: E402,F401  (collector cursors)
+import autarky.collectors.models  # noqa: E402,F401  (collector cursors)

@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from autarky.app import App
 from autarky.errors import AutarkyError
 
-DASHBOARD_PACKAGE = "dashboard"
+DASHBOARD_PACKAGE = "autarky.dashboard"
 DASHBOARD_SCRIPT = "app.py"
 STREAMLIT_DEFAULT_PORT = 8501
 # Streamlit settings Autarky sets unless the user's own STREAMLIT_* variable says otherwise: a server, not a

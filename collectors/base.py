@@ -9,9 +9,9 @@ from typing import Any, Callable, ClassVar, Iterable, Mapping
 
 from autarky.catalog import Catalog, Indicator, series_key
 from autarky.store import parse_period
-from collectors.http import HttpClient
-from collectors.settings import CollectorSettings, Defaults
-from collectors.state import Cursors
+from autarky.collectors.http import HttpClient
+from autarky.collectors.settings import CollectorSettings, Defaults
+from autarky.collectors.state import Cursors
 
 
 @dataclass(frozen=True)

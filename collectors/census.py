@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from autarky.catalog import Indicator
-from collectors.base import Batch, Collector, Record, Selection, Task, last_periods
-from collectors.errors import MalformedResponse, SourceRefused
-from collectors.http import HttpStatusError, snippet
-from collectors.settings import Defaults
+from autarky.collectors.base import Batch, Collector, Record, Selection, Task, last_periods
+from autarky.collectors.errors import MalformedResponse, SourceRefused
+from autarky.collectors.http import HttpStatusError, snippet
+from autarky.collectors.settings import Defaults
 
 START_YEAR = 2013         # the API's monthly HS data begin in January 2013
 REVISION_WINDOW = 24      # months re-asked: Census revises the prior years each spring

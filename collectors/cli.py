@@ -6,7 +6,7 @@ import click
 
 from autarky.app import App
 from autarky.errors import AutarkyError
-from collectors.runner import changed_keys, collect as run_collect, downstream_after_collect
+from autarky.collectors.runner import changed_keys, collect as run_collect, downstream_after_collect
 
 
 class CollectFailed(AutarkyError):

@@ -9,10 +9,10 @@ from importlib import resources
 from typing import Any
 
 from autarky.catalog import Indicator, series_key
-from collectors.base import Batch, Collector, Record, Selection, Task, last_periods, periods_between
-from collectors.errors import MalformedResponse, SourceRefused, SourceUnavailable
-from collectors.http import HttpStatusError, snippet
-from collectors.settings import Defaults
+from autarky.collectors.base import Batch, Collector, Record, Selection, Task, last_periods, periods_between
+from autarky.collectors.errors import MalformedResponse, SourceRefused, SourceUnavailable
+from autarky.collectors.http import HttpStatusError, snippet
+from autarky.collectors.settings import Defaults
 
 PREVIEW_CAP = 500            # rows the keyless preview endpoint returns at most
 PERIODS_PER_REQUEST = 12     # the API takes up to 12 periods a call
@@ -28,7 +28,7 @@ REVISION_WINDOW = {"A": 2, "M": 12}
 @lru_cache(maxsize=1)
 def reporter_codes() -> dict[str, int]:
     """ISO3 -> Comtrade reporter code, from the bundled copy of the API's Reporters reference (TWN = 490)."""
-    text = resources.files("collectors.data").joinpath("comtrade_reporters.csv").read_text(encoding="utf-8")
+    text = resources.files("autarky.collectors.data").joinpath("comtrade_reporters.csv").read_text(encoding="utf-8")
     rows = csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))
     return {row["iso3"]: int(row["code"]) for row in rows}
 

@@ -12,9 +12,9 @@ from typing import Any
 import pandas as pd
 
 from autarky.store import parse_period
-from collectors.base import Batch, Collector, Record, Selection, Task
-from collectors.errors import MalformedResponse
-from collectors.settings import Defaults
+from autarky.collectors.base import Batch, Collector, Record, Selection, Task
+from autarky.collectors.errors import MalformedResponse
+from autarky.collectors.settings import Defaults
 
 COLUMNS = ("indicator", "country", "period", "value", "unit", "source")
 SUFFIXES = (".csv", ".xlsx")

@@ -16,7 +16,7 @@ import httpx
 import tenacity
 
 from autarky import __version__
-from collectors.errors import MalformedResponse, SourceRefused, SourceUnavailable
+from autarky.collectors.errors import MalformedResponse, SourceRefused, SourceUnavailable
 
 log = logging.getLogger("autarky.collectors.http")
 

@@ -8,10 +8,10 @@ import io
 from typing import Any
 
 from autarky.catalog import Indicator
-from collectors.base import Batch, Collector, Record, Selection, Task, last_periods
-from collectors.errors import MalformedResponse, SourceRefused
-from collectors.http import HttpStatusError, snippet
-from collectors.settings import Defaults
+from autarky.collectors.base import Batch, Collector, Record, Selection, Task, last_periods
+from autarky.collectors.errors import MalformedResponse, SourceRefused
+from autarky.collectors.http import HttpStatusError, snippet
+from autarky.collectors.settings import Defaults
 
 CSV_ACCEPT = "application/vnd.sdmx.data+csv; version=2.0.0"
 START_YEAR = 1981  # MSTI begins in 1981

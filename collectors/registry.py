@@ -7,15 +7,15 @@ from importlib.metadata import entry_points
 from typing import Iterator
 
 from autarky.errors import AutarkyError
-from collectors.base import Collector
+from autarky.collectors.base import Collector
 
 ENTRY_POINT_GROUP = "autarky.collectors"
 BUILTINS: dict[str, str] = {
-    "worldbank": "collectors.worldbank:WorldBankCollector",
-    "comtrade": "collectors.comtrade:ComtradeCollector",
-    "oecd": "collectors.oecd:OecdCollector",
-    "census": "collectors.census:CensusCollector",
-    "files": "collectors.files:FilesCollector",
+    "worldbank": "autarky.collectors.worldbank:WorldBankCollector",
+    "comtrade": "autarky.collectors.comtrade:ComtradeCollector",
+    "oecd": "autarky.collectors.oecd:OecdCollector",
+    "census": "autarky.collectors.census:CensusCollector",
+    "files": "autarky.collectors.files:FilesCollector",
 }
 
 

@@ -13,12 +13,12 @@ from autarky.catalog import Catalog, Indicator
 from autarky.errors import AutarkyError, BatchRejected
 from autarky.pipeline import PipelineResult, run_downstream
 from autarky.store import BatchResult, SeriesSpec
-from collectors.base import Collector, Context, Selection
-from collectors.errors import SelectionError, SourceError, SourceUnavailable
-from collectors.registry import Registry, UnknownCollector, default_registry
-from collectors.settings import collector_settings
-from collectors.state import Cursors, PendingDownstream
-from collectors.validate import EARLIEST_YEAR, validate_batch
+from autarky.collectors.base import Collector, Context, Selection
+from autarky.collectors.errors import SelectionError, SourceError, SourceUnavailable
+from autarky.collectors.registry import Registry, UnknownCollector, default_registry
+from autarky.collectors.settings import collector_settings
+from autarky.collectors.state import Cursors, PendingDownstream
+from autarky.collectors.validate import EARLIEST_YEAR, validate_batch
 
 log = logging.getLogger("autarky.collectors")
 

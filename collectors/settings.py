@@ -8,7 +8,7 @@ from typing import Any, Mapping
 
 from autarky.config import Config
 from autarky.errors import ConfigError
-from collectors.http import HttpSettings, user_agent
+from autarky.collectors.http import HttpSettings, user_agent
 
 SECRET_KEYS = ("api_key",)
 _HTTP_KEYS = {f.name for f in fields(HttpSettings)} - {"user_agent"}

@@ -8,7 +8,7 @@ from sqlalchemy import delete, select
 
 from autarky.models import utcnow
 from autarky.store import Store
-from collectors.models import CollectorState
+from autarky.collectors.models import CollectorState
 
 
 class Cursors:

@@ -8,7 +8,7 @@ from typing import Callable, Sequence
 from autarky.catalog import Catalog, Indicator, series_key
 from autarky.errors import BatchRejected
 from autarky.store import ObservationIn, parse_period, parse_value
-from collectors.base import Record
+from autarky.collectors.base import Record
 
 EARLIEST_YEAR = 1900
 MAX_VINTAGE_CHARS = 64  # observation.vintage column width

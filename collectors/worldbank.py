@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from autarky.catalog import Indicator
-from collectors.base import Batch, Collector, Record, Selection, Task, last_periods
-from collectors.errors import MalformedResponse, SourceRefused
-from collectors.http import HttpStatusError, snippet
-from collectors.settings import Defaults
+from autarky.collectors.base import Batch, Collector, Record, Selection, Task, last_periods
+from autarky.collectors.errors import MalformedResponse, SourceRefused
+from autarky.collectors.http import HttpStatusError, snippet
+from autarky.collectors.settings import Defaults
 
 PER_PAGE = 1000
 REVISION_WINDOW = 5  # years re-asked before the last one seen, once the source says it has changed

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
+import streamlit as st
+
+from autarky.dashboard import session
+
 HERE = Path(__file__).resolve().parent
-# `streamlit run` puts this folder, not the project folder, on sys.path; the pages import `dashboard.*`.
-if str(HERE.parent) not in sys.path:
-    sys.path.insert(0, str(HERE.parent))
-
-import streamlit as st  # noqa: E402
-
-from dashboard import session  # noqa: E402
 
 PAGES = [
     ("overview.py", "Overview", ":material/dashboard:"),

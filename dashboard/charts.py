@@ -10,9 +10,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard.formatting import format_value, is_share, period_label
-from dashboard.queries import Crossing
-from dashboard.settings import RefLine
+from autarky.dashboard.formatting import format_value, is_share, period_label
+from autarky.dashboard.queries import Crossing
+from autarky.dashboard.settings import RefLine
 
 # One colour per economy wherever it appears; China stands out in red.
 COUNTRY_COLORS = {"CHN": "#d62728", "USA": "#1f77b4", "JPN": "#9467bd", "KOR": "#17becf", "DEU": "#2ca02c",

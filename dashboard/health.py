@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from dashboard.formatting import period_label
+from autarky.dashboard.formatting import period_label
 
 # Collectors log their runs under the catalog's source code; bundled-snapshot loads as "snapshot:<code>".
 SNAPSHOT_PREFIX = "snapshot:"

@@ -22,7 +22,7 @@ from autarky.config import Config
 from autarky.models import (AlertEvent, AlertState, CollectionRun, ForecastRun, Observation, Outbox, Revision,
                             Series, Source)
 from autarky.store import Store
-from dashboard.settings import Settings
+from autarky.dashboard.settings import Settings
 
 INDEX_INDICATOR = "SR.INDEX"
 METHODOLOGY_FILE = "METHODOLOGY.md"

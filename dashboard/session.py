@@ -16,8 +16,8 @@ from autarky.app import App
 from autarky.catalog import Catalog, split_series_key
 from autarky.config import Config, load_config
 from autarky.errors import AutarkyError, CatalogError
-from dashboard import queries
-from dashboard.settings import Settings, load_settings
+from autarky.dashboard import queries
+from autarky.dashboard.settings import Settings, load_settings
 
 PASSWORD_ENV = "AUTARKY_DASHBOARD_PASSWORD"
 CACHE_ENTRIES = 512

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from autarky.catalog import Catalog, series_key
-from dashboard.formatting import format_change, format_value, period_label
-from dashboard.settings import AGGREGATES
+from autarky.dashboard.formatting import format_change, format_value, period_label
+from autarky.dashboard.settings import AGGREGATES
 
 # Forecast steps beyond this share of the history length are not credible (DESIGN.md section 7).
 CREDIBLE_SHARE_OF_HISTORY = 1 / 3

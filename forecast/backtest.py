@@ -10,8 +10,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from forecast.interface import Forecast, SeriesContext
-from forecast.models import combine, get_model, member_forecast
+from autarky.forecast.interface import Forecast, SeriesContext
+from autarky.forecast.models import combine, get_model, member_forecast
 
 # The smallest training set a backtest origin may have.
 MIN_TRAIN = 5

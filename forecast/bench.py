@@ -17,11 +17,11 @@ import numpy as np
 import pandas as pd
 
 from autarky.errors import AutarkyError
-from forecast.backtest import ModelScore, make_plan, score
-from forecast.engine import SeriesTask, default_settings, forecast_series, regular_series
-from forecast.executor import parallel_map
-from forecast.interface import Forecast, SeriesContext
-from forecast.models import get_model, member_forecast
+from autarky.forecast.backtest import ModelScore, make_plan, score
+from autarky.forecast.engine import SeriesTask, default_settings, forecast_series, regular_series
+from autarky.forecast.executor import parallel_map
+from autarky.forecast.interface import Forecast, SeriesContext
+from autarky.forecast.models import get_model, member_forecast
 
 AUTARKY = "autarky"
 PROPHET_DEFAULT = "prophet"          # the name default Prophet is reported under
@@ -155,7 +155,7 @@ def run_bench(path: str | Path, horizon: int, windows: int = 3, *, step: int | N
               executor: str = "local", workers: int | None = None, address: str | None = None,
               progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
     """Backtest every model and Autarky's choice on each series of the CSV; the report of `summarise`."""
-    from forecast.runner import series_context
+    from autarky.forecast.runner import series_context
     if horizon < 1 or windows < 1:
         raise BenchInputError("--horizon and --windows must be at least 1")
     series = read_long_csv(path)

@@ -49,7 +49,7 @@ def _executor_options(command):
 def forecast_command(app: App, keys: tuple[str, ...], force: bool, executor: str | None, address: str | None,
                      workers: int | None) -> None:
     """Backtest, choose a model and forecast every series whose data changed (or the given ones)."""
-    from forecast.runner import refresh
+    from autarky.forecast.runner import refresh
     config = app.config.section("forecast")
     result = refresh(app.store, app.catalog, config, keys=list(keys) or None, force=force,
                      executor=executor or config.get("executor", "local"), workers=workers or config.get("workers"),
@@ -88,7 +88,7 @@ def bench() -> None:
 def bench_forecast(app: App, input_path: str, horizon: int, windows: int, step: int | None, models: str | None,
                    output: str | None, executor: str | None, address: str | None, workers: int | None) -> None:
     """Backtest every model and Autarky's choice on the same origins; print a table, write JSON."""
-    from forecast.bench import format_table, run_bench
+    from autarky.forecast.bench import format_table, run_bench
     report = run_bench(input_path, horizon, windows, step=step,
                        models=[m.strip() for m in models.split(",")] if models else None,
                        catalog=app.catalog, overrides=app.config.section("forecast"),
@@ -118,7 +118,7 @@ def bench_forecast(app: App, input_path: str, horizon: int, windows: int, step: 
 def bench_export(app: App, output: str, dataset: str, frequency: str, last: int | None, windows: int | None,
                  length: int, seed: int) -> None:
     """Write real series as a long CSV unique_id,ds,y for `autarky bench forecast` and `autarky bench refresh`."""
-    from forecast.datasets import sample_windows, store_series, us_employment, write_long_csv
+    from autarky.forecast.datasets import sample_windows, store_series, us_employment, write_long_csv
     frame = store_series(app.store, frequency) if dataset == "store" else us_employment()
     if frame.empty:
         raise click.ClickException("no series to export; run `autarky init` to load the bundled data")
@@ -139,7 +139,7 @@ def bench_export(app: App, output: str, dataset: str, frequency: str, last: int 
 def bench_refresh(app: App, input_path: str, database: str | None, executor: str | None, address: str | None,
                   workers: int | None) -> None:
     """Time a full forecast refresh of the CSV's series, then a refresh where nothing changed."""
-    from forecast.datasets import timed_refreshes
+    from autarky.forecast.datasets import timed_refreshes
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
     report = timed_refreshes(input_path, app.catalog, app.config.section("forecast"), database=database,
                              executor=executor or "local", workers=workers, address=address,

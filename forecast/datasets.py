@@ -14,8 +14,8 @@ import pandas as pd
 from autarky.catalog import Catalog, Source
 from autarky.errors import AutarkyError
 from autarky.store import ObservationIn, SeriesSpec, Store
-from forecast.bench import infer_frequency, read_long_csv
-from forecast.runner import refresh
+from autarky.forecast.bench import infer_frequency, read_long_csv
+from autarky.forecast.runner import refresh
 
 BENCH_SOURCE = Source(code="bench", name="Benchmark input (a long CSV given to `autarky bench refresh`)")
 LONG_COLUMNS = ["unique_id", "ds", "y"]
@@ -32,7 +32,7 @@ def store_series(store: Store, frequency: str) -> pd.DataFrame:
 
 def us_employment() -> pd.DataFrame:
     """US employment by industry, monthly, not seasonally adjusted (BLS CES via fpp3; see forecast/data/README.md)."""
-    with resources.files("forecast").joinpath(US_EMPLOYMENT).open("rb") as handle:
+    with resources.files("autarky.forecast").joinpath(US_EMPLOYMENT).open("rb") as handle:
         raw = pd.read_csv(handle, compression="gzip", dtype={"series_id": str, "month": str})
     return pd.DataFrame({"unique_id": raw["series_id"], "ds": pd.to_datetime(raw["month"], format="%Y-%m"),
                          "y": raw["employed"].astype(float)}).sort_values(["unique_id", "ds"], ignore_index=True)

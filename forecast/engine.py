@@ -15,10 +15,10 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from forecast.backtest import ModelScore, make_plan, run_backtest
-from forecast.interface import PANDAS_FREQ, Forecast, SeriesContext
-from forecast.models import get_model
-from forecast.select import TIE_TOLERANCE, choose
+from autarky.forecast.backtest import ModelScore, make_plan, run_backtest
+from autarky.forecast.interface import PANDAS_FREQ, Forecast, SeriesContext
+from autarky.forecast.models import get_model
+from autarky.forecast.select import TIE_TOLERANCE, choose
 
 # Bump when a change to the code should refit every series (it is part of the config hash).
 ENGINE_VERSION = "1"

@@ -15,8 +15,8 @@ from typing import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from forecast.interface import LEVELS, Forecast, SeriesContext, with_paths
-from forecast.prophet_model import fit_prophet, fit_prophet_default
+from autarky.forecast.interface import LEVELS, Forecast, SeriesContext, with_paths
+from autarky.forecast.prophet_model import fit_prophet, fit_prophet_default
 
 # auto.arima's rule (R forecast package): approximate the order search above this many points.
 ARIMA_APPROXIMATION_ABOVE = 150

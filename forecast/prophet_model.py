@@ -9,7 +9,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from forecast.interface import PANDAS_FREQ, Forecast, SeriesContext
+from autarky.forecast.interface import PANDAS_FREQ, Forecast, SeriesContext
 
 # Prophet places changepoints in the first 80% of the history; one per PROPHET_POINTS_PER_CHANGEPOINT points there,
 # at most Prophet's default 25 (short series need fewer: facebook/prophet#1808).

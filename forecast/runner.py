@@ -14,11 +14,11 @@ from autarky.catalog import Catalog
 from autarky.errors import AutarkyError
 from autarky.forecasts import latest_runs
 from autarky.store import Store
-from forecast.engine import SeriesTask, config_hash, data_hash, default_settings, forecast_series
-from forecast.executor import parallel_map
-from forecast.interface import SEASON_LENGTH, SeriesContext
-from forecast.prophet_model import LUNAR_NEW_YEAR_COUNTRIES
-from forecast.storage import save_result
+from autarky.forecast.engine import SeriesTask, config_hash, data_hash, default_settings, forecast_series
+from autarky.forecast.executor import parallel_map
+from autarky.forecast.interface import SEASON_LENGTH, SeriesContext
+from autarky.forecast.prophet_model import LUNAR_NEW_YEAR_COUNTRIES
+from autarky.forecast.storage import save_result
 
 # Statuses whose stored run stands while data and settings are unchanged (a failed run is retried).
 FINAL_STATUSES = ("ok", "skipped")

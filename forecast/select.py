@@ -11,8 +11,8 @@ import math
 from dataclasses import dataclass
 from typing import Mapping
 
-from forecast.backtest import ModelScore
-from forecast.models import get_model
+from autarky.forecast.backtest import ModelScore
+from autarky.forecast.models import get_model
 
 # Scores within this fraction of the best count as a tie (used when the default could not be scored).
 TIE_TOLERANCE = 0.05

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from autarky.errors import AutarkyError
 from autarky.models import BacktestScore, ForecastPoint, ForecastRun, Series
 from autarky.store import Store
-from forecast.engine import SeriesResult
+from autarky.forecast.engine import SeriesResult
 
 
 def _number(value: float) -> float | None:

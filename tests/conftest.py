@@ -9,10 +9,10 @@ import pytest
 
 from autarky.catalog import load_catalog
 from autarky.store import Store
-from tests.databases import POSTGRES_ENV, postgres_database
+from tests.support.databases import POSTGRES_ENV, postgres_database
 
 # Fixtures shared by the tests of one stage, kept in that stage's support module.
-pytest_plugins = ["tests.alerts_support"]
+pytest_plugins = ["tests.support.alerts"]
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -25,14 +25,14 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path.insert(0, str(ROOT))  # the project folder, for the tests.support package
 
 from autarky.catalog import load_catalog  # noqa: E402
 from autarky.store import ObservationIn, SeriesSpec, Store  # noqa: E402
-from dashboard_support import (load_bundled, store_alerts, store_drift_forecasts, store_index,  # noqa: E402
+from tests.support.dashboard import (load_bundled, store_alerts, store_drift_forecasts, store_index,  # noqa: E402
                                store_resident_share)
 from autarky.serve import dashboard_script, streamlit_command  # noqa: E402
-from serving import free_port, stop, wait_healthy  # noqa: E402
+from tests.support.serving import free_port, stop, wait_healthy  # noqa: E402
 
 APP = ROOT / "dashboard" / "app.py"
 CHROMIUM = "/usr/bin/chromium"

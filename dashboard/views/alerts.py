@@ -5,8 +5,8 @@ import json
 import pandas as pd
 import streamlit as st
 
-from dashboard import queries, session, transforms
-from dashboard.formatting import format_value
+from autarky.dashboard import queries, session, transforms
+from autarky.dashboard.formatting import format_value
 
 STATE_BADGES = {"firing": "FIRING", "pending": "pending", "resolved": "resolved", "ok": "ok"}
 STATE_HEADERS = {"last_value": "last value", "pending_count": "evaluations pending", "notify_count": "notices sent",

@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, queries, session, transforms
-from dashboard.formatting import format_value, period_label
+from autarky.dashboard import charts, queries, session, transforms
+from autarky.dashboard.formatting import format_value, period_label
 
 DEFAULT_INDICATORS = ("SR.PAT.RESD.SHARE", "IP.PAT.RESD", "GB.XPD.RSDV.GD.ZS", "NCSES.USPTO.SEMI",
                       "TX.VAL.TECH.MF.ZS", "NCSES.PCT.APPL")

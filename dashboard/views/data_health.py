@@ -5,8 +5,8 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import health, queries, session
-from dashboard.formatting import period_label
+from autarky.dashboard import health, queries, session
+from autarky.dashboard.formatting import period_label
 
 RECENT_RUNS = 200
 RECENT_REVISIONS = 100

@@ -4,8 +4,8 @@ import datetime as dt
 
 import streamlit as st
 
-from dashboard import charts, queries, session, transforms
-from dashboard.formatting import format_value, period_label
+from autarky.dashboard import charts, queries, session, transforms
+from autarky.dashboard.formatting import format_value, period_label
 
 ALL_SECTORS = "all"
 FALLBACK_INDICATOR = "IP.PAT.RESD"

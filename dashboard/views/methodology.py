@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import queries, session, transforms
+from autarky.dashboard import queries, session, transforms
 
 page = session.open_page("Methodology", "How every figure here is defined, computed, forecast and sourced.",
                          require_data=False)

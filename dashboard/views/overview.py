@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from dashboard import charts, queries, session, transforms
-from dashboard.formatting import format_change, format_value, period_label
-from dashboard.settings import MAX_HEADLINE_CARDS
+from autarky.dashboard import charts, queries, session, transforms
+from autarky.dashboard.formatting import format_change, format_value, period_label
+from autarky.dashboard.settings import MAX_HEADLINE_CARDS
 
 CARDS_PER_ROW = 4
 DELTA_COLORS = {1: "normal", -1: "inverse", 0: "off"}

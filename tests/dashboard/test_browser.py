@@ -1,0 +1,68 @@
+"""End to end: `autarky dashboard` on loopback, the overview and the explorer loaded in headless Debian Chromium."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.support.serving import free_port, port_open, start_autarky, stop, wait_healthy
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync"]
+RENDER_TIMEOUT_MS = 90_000
+VIEWPORT = {"width": 1400, "height": 2000}
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at "
+                                                              "/usr/bin/chromium (apt-get install chromium)")
+
+
+def rendered_text(page, url: str, screenshot: Path, *, plotly: bool = False) -> str:  # noqa: ANN001
+    """Load a page, wait until the script has run (and a Plotly chart is drawn), save a screenshot, return the text."""
+    page.goto(url)
+    page.wait_for_selector('[data-testid="stApp"]', timeout=RENDER_TIMEOUT_MS)
+    # Streamlit renders over a websocket after load: wait for the run to finish and the running indicator to go.
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=RENDER_TIMEOUT_MS)
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=RENDER_TIMEOUT_MS)
+    if plotly:
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=RENDER_TIMEOUT_MS)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.screenshot(path=str(screenshot), full_page=True)
+    return page.inner_text('[data-testid="stMain"]')
+
+
+def test_overview_and_explorer_in_chromium(tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    env = {"AUTARKY_DATABASE_URL": f"sqlite:///{tmp_path / 'autarky.db'}"}
+    init = start_autarky(["init"], env, tmp_path / "init.log")
+    assert init.wait(timeout=120) == 0
+    port, log = free_port(), tmp_path / "dashboard.log"
+    # No --port: Streamlit's own variable is honoured.
+    process = start_autarky(["dashboard", "--address", "127.0.0.1"], {**env, "STREAMLIT_SERVER_PORT": str(port)}, log)
+    try:
+        wait_healthy(port, process, log)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page(viewport=VIEWPORT)
+                overview = rendered_text(page, f"http://127.0.0.1:{port}/", tmp_path / "overview.png")
+                assert "Overview" in overview
+                assert "Patent applications, residents" in overview and "1,426,644" in overview
+                explorer = rendered_text(page, f"http://127.0.0.1:{port}/explorer?indicator=IP.PAT.RESD"
+                                               "&countries=CHN,USA,JPN", tmp_path / "explorer.png", plotly=True)
+                assert "Indicator explorer" in explorer
+                assert "China, 2021: 1,426,644" in explorer
+                assert "Licence: CC BY 4.0" in explorer
+                legend = page.locator(".js-plotly-plot .legend").first.text_content()
+                assert "China" in legend and "Japan" in legend
+                assert "indicator=IP.PAT.RESD" in page.url
+            finally:
+                browser.close()
+    finally:
+        code = stop(process)
+    assert code == 0, log.read_text()
+    assert not port_open(port)
+    assert (tmp_path / "overview.png").stat().st_size > 10_000
+    assert (tmp_path / "explorer.png").stat().st_size > 10_000

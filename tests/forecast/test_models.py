@@ -1,0 +1,114 @@
+"""Model wrappers: Prophet configured per kind of data, bounds respected, cmdstanpy silent, paths match the bands."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from autarky.forecast.interface import Forecast, SeriesContext, paths_from_bands
+from autarky.forecast.models import combine, get_model
+from autarky.forecast.prophet_model import build_prophet, lunar_new_year_share, prophet_changepoints, prophet_settings
+from tests.support.forecast_data import real_series
+
+ANNUAL = SeriesContext("A")
+
+
+def test_annual_prophet_has_no_seasonality_and_few_changepoints_on_short_series():
+    short, long = prophet_settings(10, ANNUAL, 1.0), prophet_settings(40, ANNUAL, 1.0)
+    for settings in (short, long):
+        assert settings["yearly_seasonality"] is False
+        assert settings["weekly_seasonality"] is False and settings["daily_seasonality"] is False
+        assert settings["growth"] == "linear"
+    assert short["n_changepoints"] == 2       # 10 points, 80% range, one per 3 points
+    assert long["n_changepoints"] == 10
+    assert prophet_changepoints(5) == 1
+    assert prophet_changepoints(500) == 25    # never more than Prophet's default
+
+
+def test_monthly_prophet_has_yearly_seasonality_and_lunar_new_year_for_east_asia():
+    china = SeriesContext("M", lower=0.0, lunar_new_year=True)
+    settings = prophet_settings(60, china, 5.0)
+    assert settings["yearly_seasonality"] is True
+    assert settings["seasonality_mode"] == "multiplicative"
+    model = build_prophet(60, china, 5.0, 10)
+    assert "lunar_new_year" in model.extra_regressors
+    assert "lunar_new_year" not in build_prophet(60, SeriesContext("M"), 5.0, 10).extra_regressors
+    # Too short for a seasonal fit: no seasonality rather than a wild one.
+    assert prophet_settings(20, china, 5.0)["yearly_seasonality"] is False
+
+
+def test_lunar_new_year_share_splits_the_shutdown_between_months():
+    # Spring Festival 2020 began on 25 January: the window 18 Jan - 8 Feb has 14 days in January, 7 in February.
+    months = pd.date_range("2019-12-01", periods=4, freq="MS")
+    share = lunar_new_year_share(months)
+    assert share == pytest.approx([0.0, 14 / 21, 7 / 21, 0.0])
+    # 2015: 19 February; the window 12 Feb - 4 Mar has 17 days in February, 4 in March.
+    assert lunar_new_year_share(pd.DatetimeIndex(["2015-02-01", "2015-03-01"])) == pytest.approx([17 / 21, 4 / 21])
+
+
+def test_bounded_share_grows_logistically_between_floor_and_cap():
+    dates, values = real_series("TX.VAL.TECH.MF.ZS", "CHN")   # high-tech exports, % of manufactured exports
+    share = SeriesContext("A", lower=0.0, upper=100.0)
+    assert prophet_settings(len(values), share, min(values))["growth"] == "logistic"
+    fc = get_model("prophet").forecast(np.array(values), dates[0], 6, share, n_paths=20, seed=1)
+    for band in (fc.mean, fc.lo95, fc.hi95, fc.paths):
+        assert np.all(band >= 0) and np.all(band <= 100)
+    assert fc.paths.shape == (20, 6)
+    assert np.all(fc.lo95 <= fc.mean) and np.all(fc.mean <= fc.hi95)
+
+
+def test_non_negative_series_never_get_negative_forecasts():
+    # China's venture capital fell 39% in 2022 after years of swings: unbounded bands reach below zero.
+    dates, values = real_series("NCSES.VC.INV", "CHN")
+    y = np.array(values)
+    free = get_model("drift").forecast(y, dates[0], 6, ANNUAL, n_paths=50, seed=3)
+    assert free.lo95.min() < 0, "this series should test the bound"
+    for name in ("drift", "naive", "ets", "theta", "median(drift,theta,ets)"):
+        fc = get_model(name).forecast(y, dates[0], 6, SeriesContext("A", lower=0.0), n_paths=50, seed=3)
+        assert fc.lo95.min() >= 0 and fc.paths.min() >= 0, name
+
+
+def test_cmdstanpy_is_silent(capfd, caplog):
+    dates, values = real_series("IP.PAT.RESD", "KOR")
+    with caplog.at_level(logging.DEBUG):
+        get_model("prophet").forecast(np.array(values), dates[0], 3, ANNUAL, seed=1)
+        get_model("prophet_default").forecast(np.array(values), dates[0], 3, ANNUAL, seed=1)
+    out, err = capfd.readouterr()
+    assert "cmdstanpy" not in out + err and "Chain" not in out + err
+    assert not [r for r in caplog.records if r.name.startswith(("cmdstanpy", "prophet"))]
+    assert logging.getLogger("cmdstanpy").propagate is False
+
+
+def test_paths_match_the_bands_and_move_like_a_random_walk():
+    mean, lo95, hi95 = np.array([10.0, 11.0, 12.0, 13.0]), np.array([8.0, 7.0, 6.0, 5.0]), np.array([12, 15, 18, 21.0])
+    paths = paths_from_bands(mean, lo95, hi95, 20000, seed=7)
+    assert np.quantile(paths, 0.025, axis=0) == pytest.approx(lo95, abs=0.1)
+    assert np.quantile(paths, 0.975, axis=0) == pytest.approx(hi95, abs=0.2)
+    assert np.median(paths, axis=0) == pytest.approx(mean, abs=0.05)
+    # Random-walk correlation: corr(step 1, step 4) = sqrt(1/4).
+    assert np.corrcoef(paths[:, 0], paths[:, 3])[0, 1] == pytest.approx(0.5, abs=0.03)
+
+
+def test_combination_averages_members():
+    a = Forecast(*(np.array([v]) for v in (1.0, 0.0, 2.0, -1.0, 3.0)))
+    b = Forecast(*(np.array([v]) for v in (3.0, 2.0, 4.0, 1.0, 5.0)))
+    both = combine([a, b], "mean")
+    assert both.mean[0] == 2.0 and both.lo95[0] == 0.0 and both.hi95[0] == 4.0
+    assert get_model("median( drift, theta,ets )").name == "median(drift,theta,ets)"
+    with pytest.raises(KeyError, match="unknown model 'lstm'"):
+        get_model("lstm")
+
+
+def test_prophet_is_backtested_on_monthly_series_with_the_lunar_new_year_only(catalog):
+    from autarky.forecast.engine import default_settings
+    from autarky.forecast.runner import series_context
+    assert series_context(catalog, "comtrade:CT.8542.M:CHN", "M").lunar_new_year is True
+    assert series_context(catalog, "comtrade:CT.8542.M:USA", "M").lunar_new_year is False
+    assert series_context(catalog, "wb:TX.VAL.TECH.MF.ZS:CHN", "A") == SeriesContext("A", lower=0.0, upper=100.0)
+    monthly = default_settings("M")
+    assert "prophet" in monthly.backtested(holidays=True) and "prophet" not in monthly.backtested()
+    assert monthly.backtested()[0] == monthly.default == "mean(ets,theta,arima)"
+    assert "prophet" not in default_settings("A").backtested(holidays=True)
