@@ -13,6 +13,7 @@ from autarky.app import App
 from autarky.errors import AutarkyError
 from autarky.metrics.cli import index_command, metrics_command
 from autarky.metrics.runner import recompute
+from autarky.selection import check_selection, explain_empty
 from autarky.snapshot import load_snapshot
 from autarky.store import format_period
 
@@ -61,9 +62,12 @@ def init(app: App, no_data: bool) -> None:
 def export(app: App, indicators: tuple[str, ...], countries: tuple[str, ...], keys: tuple[str, ...], fmt: str,
            output: str | None) -> None:
     """Export observations in long format (series_key, indicator, country, period, value, unit, source, vintage)."""
-    frame = app.store.observations(keys=_split(keys), indicators=_split(indicators), countries=_split(countries))
+    stored = app.store.series()
+    selection = check_selection(app.catalog, stored, _split(indicators), _split(countries), _split(keys))
+    frame = app.store.observations(keys=selection.keys, indicators=selection.indicators,
+                                   countries=selection.countries)
     if frame.empty:
-        click.echo("no observations match; run `autarky init` to load the bundled data", err=True)
+        raise explain_empty(stored, selection)
     frame["period"] = [format_period(p, f) for p, f in zip(frame["period"], frame["frequency"])]
     frame = frame.drop(columns=["frequency"])
     if fmt == "csv":

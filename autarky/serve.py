@@ -18,6 +18,7 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from autarky.app import App
+from autarky.db import DatabaseUnavailable
 from autarky.errors import AutarkyError
 
 DASHBOARD_PACKAGE = "autarky.dashboard"
@@ -132,7 +133,7 @@ def database_has_data(app: App) -> bool:
     """Whether the database already holds the schema and some observations."""
     try:
         series = app.store.series()
-    except SQLAlchemyError:
+    except (SQLAlchemyError, DatabaseUnavailable):  # no schema yet, or no database file yet
         return False
     return int(series["observations"].sum()) > 0 if len(series) else False
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from autarky import migrate
 from autarky.catalog import Catalog, Indicator, series_key
-from autarky.db import IMMEDIATE, is_sqlite, make_engine
+from autarky.db import IMMEDIATE, create_database, is_sqlite, make_engine
 from autarky.errors import BatchRejected
 from autarky.models import CollectionRun, Observation, Revision, Series, Source, utcnow
 
@@ -133,7 +133,8 @@ class Store:
 
     # ------------------------------------------------------------------ lifecycle
     def upgrade(self) -> None:
-        """Create or upgrade the schema (idempotent)."""
+        """Create or upgrade the schema (idempotent); the only call that may create the database file."""
+        create_database(self.engine.url)
         migrate.upgrade(self.engine)
 
     def close(self) -> None:

@@ -19,7 +19,9 @@ PAGES = [
     ("methodology.py", "Methodology", ":material/menu_book:"),
 ]
 
-st.set_page_config(page_title="Autarky", page_icon=":material/public:", layout="wide")
+# An emoji favicon is drawn inline; a :material/...: one would be fetched from a font CDN, and no page may ask
+# any host but the dashboard's own.
+st.set_page_config(page_title="Autarky", page_icon="🌐", layout="wide")
 session.require_login()
 navigation = st.navigation([st.Page(HERE / "views" / file, title=title, icon=icon, default=number == 0)
                             for number, (file, title, icon) in enumerate(PAGES)])

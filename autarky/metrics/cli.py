@@ -12,6 +12,7 @@ from autarky.errors import AutarkyError
 from autarky.metrics.contributions import explain_change
 from autarky.metrics.definitions import definitions_for
 from autarky.metrics.runner import recompute, recompute_since_last_run
+from autarky.selection import listed
 
 HISTORY_SHOWN = 6  # index values listed under `autarky index`
 
@@ -28,6 +29,16 @@ def metrics_command(app: App, everything: bool) -> None:
         click.echo(line)
 
 
+def _no_index_value(app: App, spec, country: str, period: int | None) -> AutarkyError:  # noqa: ANN001
+    """Say which years the economy has index values for, or that the index was never computed."""
+    years = sorted(p.year for p in app.store.observations(keys=[spec.key(country)])["period"])
+    if not years:
+        return AutarkyError(f"no {spec.code} value for {country} is stored yet; run `autarky metrics` "
+                            "(after `autarky init`, which loads the bundled data)")
+    return AutarkyError(f"no {spec.code} value for {country} in {period}; {country} has values for "
+                        f"{years[0]}-{years[-1]}")
+
+
 @click.command("index")
 @click.option("--country", required=True, help="ISO3 code of the economy, e.g. CHN.")
 @click.option("--period", type=int, help="Year to explain (default: the latest with an index value).")
@@ -36,11 +47,12 @@ def index_command(app: App, country: str, period: int | None) -> None:
     """Show a country's Self-Reliance Index: method, components, scores, weights and what moved it."""
     spec = definitions_for(app.catalog, app.config).index
     country = country.strip().upper()
+    economies = spec.indicator.countries
+    if country not in economies:
+        raise AutarkyError(f"{country} is not an economy of {spec.code}; its economies: {listed(economies)}")
     table = explain_change(app.store, country, dt.date(period, 1, 1) if period else None)
     if table.empty:
-        when = f" for {period}" if period else ""
-        raise AutarkyError(f"no {spec.code} value for {country}{when}; run `autarky metrics` after loading data "
-                           f"(economies in the index: {', '.join(spec.indicator.countries)})")
+        raise _no_index_value(app, spec, country, period)
     now, previous = table.attrs["period"], table.attrs["previous"]
     head = f"{spec.indicator.name} ({spec.code}), {app.catalog.country_name(country)}, {now.year}: " \
            f"{table.attrs['value']:.1f}"

@@ -97,7 +97,7 @@ def test_init_computes_metrics_and_export_shows_them(db_env):
     latest = index_rows[-1]
     assert latest["period"] == "2023" and f": {float(latest['value']):.1f}" in shown.splitlines()[0]
     missing = run("index", "--country", "TWN", env=db_env, check=False)  # no WDI data, so no index
-    assert missing.returncode == 1 and missing.stderr.startswith("error: no SR.INDEX value for TWN")
+    assert missing.returncode == 1 and missing.stderr.startswith("error: TWN is not an economy of SR.INDEX")
 
 
 def test_bad_metric_config_is_one_clear_line(tmp_path, db_env):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -13,6 +14,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--no-first-run", "--disable-sync"]
 RENDER_TIMEOUT_MS = 90_000
 VIEWPORT = {"width": 1400, "height": 2000}
+OTHER_PAGES = ("compare", "alerts", "data_health", "methodology")
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at "
                                                               "/usr/bin/chromium (apt-get install chromium)")
@@ -47,6 +49,9 @@ def test_overview_and_explorer_in_chromium(tmp_path):
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             try:
                 page = browser.new_page(viewport=VIEWPORT)
+                hosts: set[str] = set()
+                page.on("request", lambda request: hosts.add(urlsplit(request.url).netloc.rsplit(":", 1)[0])
+                        if request.url.startswith(("http:", "https:", "ws:", "wss:")) else None)
                 overview = rendered_text(page, f"http://127.0.0.1:{port}/", tmp_path / "overview.png")
                 assert "Overview" in overview
                 assert "Patent applications, residents" in overview and "1,426,644" in overview
@@ -58,6 +63,11 @@ def test_overview_and_explorer_in_chromium(tmp_path):
                 legend = page.locator(".js-plotly-plot .legend").first.text_content()
                 assert "China" in legend and "Japan" in legend
                 assert "indicator=IP.PAT.RESD" in page.url
+                for name in OTHER_PAGES:
+                    rendered_text(page, f"http://127.0.0.1:{port}/{name}", tmp_path / f"{name}.png")
+                page.wait_for_timeout(500)  # the favicon is requested after the page settles
+                # No page asks any host but the dashboard's own (no fonts, favicons or scripts from a CDN).
+                assert hosts == {"127.0.0.1"}
             finally:
                 browser.close()
     finally:
