@@ -10,12 +10,12 @@ from typing import Any, Iterable, Mapping
 
 from autarky.errors import CatalogError
 
-CATEGORIES = ("trade", "patent", "investment", "composite", "context")
+CATEGORIES = ("trade", "patent", "investment", "composite", "context", "supply")
 FREQUENCIES = ("A", "Q", "M")
 DIRECTIONS = (-1, 0, 1)
 BUILTIN_CATALOG = "catalog.toml"
 _REQUIRED = ("code", "name", "category", "source", "unit", "frequency", "direction")
-_OPTIONAL = ("countries", "sectors", "min", "max", "params", "description", "licence", "attribution",
+_OPTIONAL = ("countries", "partners", "sectors", "min", "max", "params", "description", "licence", "attribution",
              "formula", "inputs")
 
 
@@ -47,18 +47,44 @@ class Indicator:
     attribution: str = ""
     formula: str = ""
     inputs: tuple[str, ...] = ()
+    partners: tuple[str, ...] = ()
+
+    @property
+    def hs(self) -> str | None:
+        """The HS code (4, 6 or 8 digits) of a trade indicator, from params."""
+        return str(self.params["hs"]) if "hs" in self.params else None
+
+    @property
+    def flow(self) -> str | None:
+        """M (imports) or X (exports) for a trade indicator, from params."""
+        return str(self.params["flow"]) if "flow" in self.params else None
 
 
-def series_key(source: str, indicator: str, country: str) -> str:
-    """The stable key of one series, e.g. `wb:IP.PAT.RESD:CHN`."""
+WORLD = "WLD"
+
+
+def series_key(source: str, indicator: str, country: str, partner: str | None = None) -> str:
+    """The stable key of one series: `wb:IP.PAT.RESD:CHN`; bilateral `comtrade:CT.8542.M:CHN:USA` (partner ISO3).
+
+    Partner World (None or WLD) keeps the three-part key, so every existing key is unchanged.
+    """
+    if partner and partner != WORLD:
+        return f"{source}:{indicator}:{country}:{partner}"
     return f"{source}:{indicator}:{country}"
 
 
-def split_series_key(key: str) -> tuple[str, str, str]:
+def parse_series_key(key: str) -> tuple[str, str, str, str | None]:
+    """(source, indicator, reporter, partner or None for World) of a three- or four-part key."""
     parts = key.split(":")
-    if len(parts) != 3 or not all(parts):
-        raise CatalogError(f"series key {key!r} is not of the form source:INDICATOR:ISO3")
-    return parts[0], parts[1], parts[2]
+    if len(parts) not in (3, 4) or not all(parts):
+        raise CatalogError(f"series key {key!r} is not of the form source:INDICATOR:ISO3 or "
+                           "source:INDICATOR:REPORTER:PARTNER")
+    return parts[0], parts[1], parts[2], parts[3] if len(parts) == 4 else None
+
+
+def split_series_key(key: str) -> tuple[str, str, str]:
+    """(source, indicator, reporter) of any valid key (a bilateral key's partner is dropped)."""
+    return parse_series_key(key)[:3]
 
 
 @dataclass
@@ -117,6 +143,10 @@ def load_catalog(extra: Mapping[str, Any] | None = None, extra_origin: str = "au
         for number, entry in enumerate(layer.get("indicator", []), start=1):
             ind = parse_indicator(entry, number, layer_origin, catalog, default_countries)
             catalog.indicators[ind.code] = ind
+    # Imported here: the supply-chain module builds on this one (circular at the top level).
+    from autarky.supply_chain import add_cset_indicators
+
+    add_cset_indicators(catalog)
     if derived:
         # Imported here: the metrics definitions build on this module, so a top-level import would be circular.
         from autarky.metrics.definitions import add_derived_indicators
@@ -164,9 +194,10 @@ def parse_indicator(entry: Any, number: int, origin: str, catalog: Catalog,
     if entry["source"] not in catalog.sources:
         raise fail("source", f"unknown source {entry['source']!r} (known: {', '.join(sorted(catalog.sources))})")
     countries = entry.get("countries", default_countries)
-    if not isinstance(countries, (list, tuple)) or not all(
-            isinstance(c, str) and len(c) == 3 and c.isalpha() and c.isupper() for c in countries):
-        raise fail("countries", f"must be a list of ISO3 codes such as 'CHN', got {countries!r}")
+    partners = entry.get("partners", [])
+    for name, codes in (("countries", countries), ("partners", partners)):
+        if not _iso3_list(codes):
+            raise fail(name, f"must be a list of ISO3 codes such as 'CHN', got {codes!r}")
     sectors = entry.get("sectors", [])
     bad = [s for s in sectors if s not in catalog.sectors] if isinstance(sectors, list) else [sectors]
     if bad:
@@ -191,11 +222,22 @@ def parse_indicator(entry: Any, number: int, origin: str, catalog: Catalog,
         countries=tuple(countries), sectors=tuple(sectors), min=bounds["min"], max=bounds["max"],
         params=dict(params), description=str(entry.get("description", "")),
         licence=str(entry.get("licence", "")), attribution=str(entry.get("attribution", "")),
-        formula=str(entry.get("formula", "")), inputs=tuple(inputs),
+        formula=str(entry.get("formula", "")), inputs=tuple(inputs), partners=tuple(partners),
     )
+
+
+def _iso3_list(codes: Any) -> bool:
+    return isinstance(codes, (list, tuple)) and all(
+        isinstance(c, str) and len(c) == 3 and c.isalpha() and c.isupper() for c in codes)
 
 
 def indicator_series(catalog: Catalog, codes: Iterable[str] | None = None) -> list[tuple[Indicator, str]]:
     """(indicator, country) pairs for the catalog's indicators (or just `codes`)."""
     chosen = [catalog.indicator(c) for c in codes] if codes else list(catalog.indicators.values())
     return [(ind, country) for ind in chosen for country in ind.countries]
+
+
+def partner_series(indicator: Indicator) -> list[tuple[str, str | None]]:
+    """(reporter, partner) pairs of one indicator: World (None) and each declared partner, for each country."""
+    return [(country, partner) for country in indicator.countries
+            for partner in (None, *indicator.partners) if partner != country]

@@ -14,7 +14,7 @@ from autarky.errors import AutarkyError
 from autarky.metrics.cli import index_command, metrics_command
 from autarky.metrics.runner import recompute
 from autarky.selection import check_selection, explain_empty
-from autarky.snapshot import load_snapshot
+from autarky.snapshot import excluded_parts, load_snapshot
 from autarky.store import format_period
 
 
@@ -44,7 +44,8 @@ def init(app: App, no_data: bool) -> None:
     if no_data:
         return
     total_inserted = total_updated = 0
-    for source, result in load_snapshot(app.store, app.catalog).items():
+    for source, result in load_snapshot(app.store, app.catalog,
+                                           excluded_parts(app.config.section("snapshot"))).items():
         click.echo(f"{source}: {result.inserted} inserted, {result.updated} updated, {result.unchanged} unchanged")
         total_inserted += result.inserted
         total_updated += result.updated

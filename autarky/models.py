@@ -41,6 +41,10 @@ class Series(Base):
     source_id: Mapped[int] = mapped_column(ForeignKey("source.id"))
     formula: Mapped[str | None] = mapped_column(Text, nullable=True)
     inputs: Mapped[Any | None] = mapped_column(JSON, nullable=True)
+    # Trade dimensions (migration 0012_partners): partner ISO3 (None = World), flow M/X, HS code of 4-8 digits.
+    partner: Mapped[str | None] = mapped_column(String(3), nullable=True, index=True)
+    flow: Mapped[str | None] = mapped_column(String(2), nullable=True)
+    hs: Mapped[str | None] = mapped_column(String(8), nullable=True)
 
 
 class Observation(Base):

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from autarky import migrate
-from autarky.catalog import Catalog, Indicator, series_key
+from autarky.catalog import WORLD, Catalog, Indicator, partner_series, series_key
 from autarky.db import IMMEDIATE, create_database, is_sqlite, make_engine
 from autarky.errors import BatchRejected
 from autarky.models import CollectionRun, Observation, Revision, Series, Source, utcnow
@@ -55,13 +55,19 @@ class SeriesSpec:
     direction: int = 0
     formula: str | None = None
     inputs: list[str] | None = None
+    partner: str | None = None
+    flow: str | None = None
+    hs: str | None = None
 
     @classmethod
-    def for_indicator(cls, indicator: Indicator, country: str) -> "SeriesSpec":
-        return cls(key=series_key(indicator.source, indicator.code, country), indicator=indicator.code,
+    def for_indicator(cls, indicator: Indicator, country: str, partner: str | None = None) -> "SeriesSpec":
+        """The series of one indicator for one reporter, with partner World (None) or one partner ISO3."""
+        partner = None if partner == WORLD else partner
+        return cls(key=series_key(indicator.source, indicator.code, country, partner), indicator=indicator.code,
                    country=country, source=indicator.source, name=indicator.name, unit=indicator.unit,
                    frequency=indicator.frequency, category=indicator.category, direction=indicator.direction,
-                   formula=indicator.formula or None, inputs=list(indicator.inputs) or None)
+                   formula=indicator.formula or None, inputs=list(indicator.inputs) or None, partner=partner,
+                   flow=indicator.flow, hs=indicator.hs)
 
 
 @dataclass
@@ -163,7 +169,8 @@ class Store:
         """Sources and series for the catalog (or the given indicators); returns how many series were new."""
         chosen = list(indicators) if indicators is not None else list(catalog.indicators.values())
         self.register_sources(catalog)
-        return self.register_series([SeriesSpec.for_indicator(ind, c) for ind in chosen for c in ind.countries])
+        return self.register_series([SeriesSpec.for_indicator(ind, country, partner) for ind in chosen
+                                     for country, partner in partner_series(ind)])
 
     def register_sources(self, catalog: Catalog) -> None:
         with self.writing() as session:
@@ -193,6 +200,7 @@ class Store:
                 row.indicator, row.country, row.name, row.unit = spec.indicator, spec.country, spec.name, spec.unit
                 row.frequency, row.category, row.direction = spec.frequency, spec.category, spec.direction
                 row.source_id, row.formula, row.inputs = sources[spec.source], spec.formula, spec.inputs
+                row.partner, row.flow, row.hs = spec.partner, spec.flow, spec.hs
                 session.add(row)
         return created
 
@@ -271,9 +279,11 @@ class Store:
     # ------------------------------------------------------------------ reads
     def observations(self, *, keys: Iterable[str] | None = None, indicators: Iterable[str] | None = None,
                      countries: Iterable[str] | None = None, since: dt.date | None = None) -> pd.DataFrame:
-        """Long table: series_key, indicator, country, period, value, unit, source, vintage, frequency."""
+        """Long table: series_key, indicator, country, partner, period, value, unit, source, vintage, frequency.
+
+        `partner` is the partner ISO3 of a bilateral series, WLD for partner World."""
         query = (select(Series.key.label("series_key"), Series.indicator, Series.country,
-                        Observation.period, Observation.value, Series.unit, Source.code.label("source"),
+                        func.coalesce(Series.partner, WORLD).label("partner"), Observation.period, Observation.value, Series.unit, Source.code.label("source"),
                         Observation.vintage, Series.frequency)
                  .join(Observation, Observation.series_id == Series.id)
                  .join(Source, Source.id == Series.source_id))
@@ -283,8 +293,8 @@ class Store:
         query = query.order_by(Series.key, Observation.period)
         with self.reading() as session:
             rows = session.execute(query).all()
-        frame = pd.DataFrame(rows, columns=["series_key", "indicator", "country", "period", "value", "unit",
-                                            "source", "vintage", "frequency"])
+        frame = pd.DataFrame(rows, columns=["series_key", "indicator", "country", "partner", "period", "value",
+                                            "unit", "source", "vintage", "frequency"])
         frame["period"] = pd.to_datetime(frame["period"])
         return frame
 
@@ -293,7 +303,8 @@ class Store:
         """One row per series with its observation count, first and last period (derived: formula and input keys)."""
         query = (select(Series.key, Series.indicator, Series.country, Series.name, Series.unit, Series.frequency,
                         Series.category, Series.direction, Source.code.label("source"), Series.formula,
-                        Series.inputs, func.count(Observation.id).label("observations"),
+                        Series.inputs, func.coalesce(Series.partner, WORLD).label("partner"), Series.flow,
+                        Series.hs, func.count(Observation.id).label("observations"),
                         func.min(Observation.period).label("first_period"),
                         func.max(Observation.period).label("last_period"))
                  .join(Source, Source.id == Series.source_id)
@@ -303,8 +314,8 @@ class Store:
         with self.reading() as session:
             rows = session.execute(query).mappings().all()
         return pd.DataFrame(rows, columns=["key", "indicator", "country", "name", "unit", "frequency", "category",
-                                           "direction", "source", "formula", "inputs", "observations",
-                                           "first_period", "last_period"])
+                                           "direction", "source", "formula", "inputs", "partner", "flow", "hs",
+                                           "observations", "first_period", "last_period"])
 
     def revisions(self, *, keys: Iterable[str] | None = None, limit: int | None = None) -> pd.DataFrame:
         query = (select(Series.key.label("series_key"), Revision.period, Revision.old_value, Revision.new_value,

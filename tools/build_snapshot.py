@@ -12,9 +12,12 @@ import csv
 import sys
 from pathlib import Path
 
+import build_chips as chips
+
 WDI_INDICATORS = ["TX.VAL.TECH.CD", "TX.VAL.TECH.MF.ZS", "TM.VAL.MRCH.CD.WT", "TX.VAL.MRCH.CD.WT", "NY.GDP.MKTP.CD",
                   "IP.PAT.RESD", "IP.PAT.NRES", "IP.JRN.ARTC.SC", "BX.GSR.ROYL.CD", "BM.GSR.ROYL.CD",
-                  "GB.XPD.RSDV.GD.ZS", "SP.POP.SCIE.RD.P6", "BX.KLT.DINV.CD.WD"]
+                  "GB.XPD.RSDV.GD.ZS", "SP.POP.SCIE.RD.P6", "BX.KLT.DINV.CD.WD", "NV.MNF.TECH.ZS.UN",
+                  "TX.MNF.TECH.ZS.UN"]
 COUNTRIES = ["CHN", "USA", "JPN", "KOR", "DEU", "IND", "GBR", "FRA", "NLD", "ISR", "SGP", "RUS", "BRA", "CAN",
              "EUU", "WLD"]
 # NCSES economy names (last element of the row path) -> ISO3.
@@ -27,6 +30,8 @@ NCSES_LONG = {"10558": ("NCSES.PCT.APPL", 24, 2000, True),
               "10557": ("NCSES.USPTO.SEMI", 26, 1998, False),
               "10551": ("NCSES.USPTO.UTIL", 24, 2000, False)}
 NCSES_VC = ("10578", "NCSES.VC.INV")
+# table 1993 (SEI S6-19): high R&D intensive products, exports and imports blocks, one field_YYYY column per year
+NCSES_HRD = {"Exports": "NCSES.HRD.X", "Imports": "NCSES.HRD.M"}
 MISSING = {"", "na", "D", "-", "—"}
 
 
@@ -116,6 +121,26 @@ def ncses_vc_rows(shared: Path) -> list[tuple[str, str, int, str]]:
     return out
 
 
+def ncses_hrd_rows(shared: Path) -> list[tuple[str, str, int, str]]:
+    """Table 1993: each economy's exports and imports of high R&D intensive products, US$ millions."""
+    out = []
+    with open(shared / "ncses" / "1993" / "data.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        path = row["region_country_or_economy_full_path"]
+        flow, _, rest = path.partition(" -> ")
+        economy = _economy(path)
+        if flow not in NCSES_HRD or not rest or economy not in NCSES_ECONOMIES:
+            continue
+        for column, raw in row.items():
+            if column.startswith("field_") and _number(raw or "") is not None:
+                out.append((NCSES_HRD[flow], NCSES_ECONOMIES[economy], int(column[6:]), raw.strip()))
+    world = {(r[0], r[2]): float(r[3]) for r in out if r[1] == "WLD"}
+    if len(world) != 32:
+        raise SystemExit(f"ncses 1993: expected 16 years of World exports and imports, found {len(world)}")
+    return out
+
+
 def write(path: Path, rows: list[tuple[str, str, int, str]]) -> None:
     rows = sorted(rows)
     with open(path, "w", newline="", encoding="utf-8") as handle:
@@ -133,7 +158,8 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     write(args.out / "wdi.csv", wdi_rows(args.shared))
     ncses = [r for table in NCSES_LONG for r in ncses_long_rows(args.shared, table)] + ncses_vc_rows(args.shared)
-    write(args.out / "ncses.csv", ncses)
+    write(args.out / "ncses.csv", ncses + ncses_hrd_rows(args.shared))
+    chips.build(args.shared / "chips", args.out)
 
 
 if __name__ == "__main__":

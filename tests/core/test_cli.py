@@ -29,12 +29,13 @@ def test_help_lists_every_command():
 
 def test_init_export_and_idempotent_reinit(db_env):
     first = run("init", env=db_env).stdout
-    assert "snapshot loaded: 9800 inserted, 0 updated" in first
+    assert "snapshot loaded: 14681 inserted, 0 updated" in first
     second = run("init", env=db_env).stdout
     assert "snapshot loaded: 0 inserted, 0 updated" in second
     out = run("export", "--indicator", "IP.PAT.RESD", "--country", "CHN", "--format", "csv", env=db_env).stdout
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert list(rows[0]) == ["series_key", "indicator", "country", "period", "value", "unit", "source", "vintage"]
+    assert list(rows[0]) == ["series_key", "indicator", "country", "partner", "period", "value", "unit", "source",
+                            "vintage"]
     by_year = {r["period"]: r for r in rows}
     assert by_year["2021"]["value"] == CHINA_RESIDENT_PATENTS_2021
     assert by_year["2021"]["series_key"] == "wb:IP.PAT.RESD:CHN"
@@ -56,12 +57,12 @@ def test_export_json_to_file_with_several_filters(db_env, tmp_path):
 def test_status_reports_counts_and_runs(db_env):
     run("init", env=db_env)
     out = run("status", env=db_env).stdout
-    # the bundled snapshot (9,800 values) plus the derived metrics `init` computes from it
-    assert re.search(r"wb +\d+ series +8453 observations", out)
-    assert re.search(r"ncses +\d+ series +1347 observations", out)
+    # the bundled snapshot (14,681 values) plus the derived metrics `init` computes from it
+    assert re.search(r"wb +\d+ series +9377 observations", out)
+    assert re.search(r"ncses +\d+ series +1763 observations", out)
     assert re.search(r"derived +\d+ series +\d+ observations", out)
     assert "IP.PAT.RESD" in out and "2021" in out
-    assert "snapshot:wb" in out
+    assert "snapshot:comtrade" in out  # the last five runs: the chip files load after wb and ncses
 
 
 def test_init_no_data_creates_schema_only(db_env):
