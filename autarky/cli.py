@@ -155,7 +155,9 @@ from autarky.scheduler import schedule_command  # noqa: E402
 from autarky.serve import dashboard, serve  # noqa: E402
 from autarky.collectors.cli import collect_command  # noqa: E402
 from autarky.forecast.cli import bench, forecast_command  # noqa: E402
+from autarky.events.impact_cli import impact_command  # noqa: E402
 
 for _command in (metrics_command, index_command, collect_command, schedule_command, forecast_command, alerts,
-                 dashboard, serve, bench, events_command):
+                 dashboard, serve, bench, events_command,
+                 impact_command):
     cli.add_command(_command)
