@@ -8,12 +8,14 @@ import json
 import click
 
 from autarky.app import App
+from autarky.catalog import Catalog
+from autarky.config import Config
 from autarky.errors import AutarkyError
 from autarky.events.cli import event_line, load_events
 from autarky.events.relevance import relevant_events
 from autarky.events.source import Event
 from autarky.events.store import stored_events
-from autarky.store import format_period
+from autarky.store import Store, format_period
 
 
 class EventChoiceError(AutarkyError):
@@ -38,21 +40,22 @@ def pick_event(events: list[Event], day: dt.date | None, uid: str | None) -> Eve
     return found[0]
 
 
-def series_impact(app: App, event: Event, key: str, window: int | None):  # noqa: ANN201 - Impact, imported lazily
+def series_impact(store: Store, catalog: Catalog, config: Config, event: Event, key: str,
+                  window: int | None = None):  # noqa: ANN201 - an Impact; the forecast code is imported lazily
     """Measure the event's impact on a stored series, with its catalog context and the next relevant event."""
     from autarky.forecast.engine import default_settings
     from autarky.forecast.impact import measure_impact
     from autarky.forecast.runner import ForecastError, series_context
 
-    series = app.store.series(keys=[key])
+    series = store.series(keys=[key])
     if series.empty:
         raise ForecastError(f"unknown series {key}: see `autarky status` or `autarky export`")
     row = series.iloc[0]
-    observations = app.store.observations(keys=[key])
-    indicator = app.catalog.indicators.get(row["indicator"])
-    later = [e for e in relevant_events(stored_events(app.store), indicator) if e.date > event.date]
-    context = series_context(app.catalog, key, row["frequency"], row["country"], row["indicator"])
-    settings = default_settings(row["frequency"], app.config.section("forecast"))
+    observations = store.observations(keys=[key])
+    indicator = catalog.indicators.get(row["indicator"])
+    later = [e for e in relevant_events(stored_events(store), indicator) if e.date > event.date]
+    context = series_context(catalog, key, row["frequency"], row["country"], row["indicator"])
+    settings = default_settings(row["frequency"], config.section("forecast"))
     return measure_impact(key, row["frequency"], list(observations["period"]), list(observations["value"]), context,
                           settings, event.date, window=window, next_event=later[0].date if later else None)
 
@@ -96,7 +99,7 @@ def impact_command(app: App, day: dt.datetime | None, uid: str | None, key: str,
     app.store.upgrade()
     load_events(app)
     event = pick_event(stored_events(app.store), day.date() if day else None, uid)
-    impact = series_impact(app, event, key, window)
+    impact = series_impact(app.store, app.catalog, app.config, event, key, window)
     if as_json:
         payload = {**impact.as_dict(), "event": {"id": event.uid, "date": event.date.isoformat(),
                                                  "title": event.title, "source_url": event.source_url}}
