@@ -107,3 +107,18 @@ def test_explorer_shows_the_impact_of_the_selected_event(chip_app):
     assert "of" in metrics["Placebo rank (1 = lowest)"]
     report = "\n".join(t.value for t in at.text)
     assert "Before/after comparison, not proof of cause" in report and KEY in report
+
+
+def test_compare_grid_marks_each_panels_events_with_one_legend_entry():
+    from autarky.dashboard.charts import compare_grid
+
+    periods = pd.date_range("2016-01-01", "2023-05-01", freq="MS")
+    frame = pd.DataFrame({"series_key": KEY, "country": "KOR", "period": periods, "value": range(len(periods)),
+                          "frequency": "M"})
+    events = chart_events(bundled_events(), _catalog().indicator(INDICATOR), frame["period"])
+    fig = compare_grid({"A": frame, "B": frame}, {"A": "a", "B": "b"}, {"A": "x", "B": "x"}, {KEY: "Korea"},
+                       focus="KOR", order=["KOR"], events={"A": events, "B": events[:2]})
+    markers = [t for t in fig.data if t.name == TRACE_NAME]
+    assert [len(t.x) for t in markers] == [len(events), 2]
+    assert [t.showlegend for t in markers] == [True, False]
+    assert {t.xaxis for t in markers} == {"x", "x2"}
