@@ -32,11 +32,11 @@ def chip_rows() -> list[tuple[str, float]]:
         return [(row["Date"][:7], float(row["8542"])) for row in csv.DictReader(handle)]
 
 
-def store_chip_series(store: Store) -> str:
-    """Register the series and store its 89 months; returns its key."""
+def store_chip_series(store: Store, until: str = "9999-12") -> str:
+    """Register the series and store its months (all 89, or up to `until`, YYYY-MM); returns its key."""
     store.register_series([SeriesSpec(key=KEY, indicator=INDICATOR, country="KOR", source="file", frequency="M",
                                       unit="thousand US$", category="trade", direction=1,
                                       name="Korea's exports of HS 8542 to China")])
     store.write_observations([ObservationIn(KEY, period, value, "apricitas@bf156f192d4d")
-                              for period, value in chip_rows()], source="test fixture")
+                              for period, value in chip_rows() if period <= until], source="test fixture")
     return KEY
