@@ -122,3 +122,23 @@ def test_compare_grid_marks_each_panels_events_with_one_legend_entry():
     assert [len(t.x) for t in markers] == [len(events), 2]
     assert [t.showlegend for t in markers] == [True, False]
     assert {t.xaxis for t in markers} == {"x", "x2"}
+
+
+def test_overview_cards_name_the_latest_relevant_event(monkeypatch, tmp_path, catalog):
+    from tests.support.dashboard import load_bundled
+
+    url = f"sqlite:///{tmp_path / 'snapshot.db'}"
+    monkeypatch.setenv("AUTARKY_DATABASE_URL", url)
+    app = App()
+    app.store.upgrade()
+    load_bundled(app.store, catalog)
+    load_events(app)
+    app.close()
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    captions = [c.value for c in at.caption]
+    # Headline indicators in the computing_ai sector: the latest event tagged ai or advanced_computing is 2025-12-08.
+    assert any("latest policy event 2025-12-08 (USA)" in c for c in captions), captions
+    st.cache_data.clear()
+    st.cache_resource.clear()
