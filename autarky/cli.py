@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from autarky.app import App
 from autarky.errors import AutarkyError
+from autarky.events.cli import events_command, load_events
 from autarky.metrics.cli import index_command, metrics_command
 from autarky.metrics.runner import recompute
 from autarky.selection import check_selection, explain_empty
@@ -50,6 +51,7 @@ def init(app: App, no_data: bool) -> None:
         total_inserted += result.inserted
         total_updated += result.updated
     click.echo(f"snapshot loaded: {total_inserted} inserted, {total_updated} updated")
+    click.echo(load_events(app).summary())
     click.echo(recompute(app, None).summary())
 
 
@@ -158,7 +160,9 @@ from autarky.scheduler import schedule_command  # noqa: E402
 from autarky.serve import dashboard, serve  # noqa: E402
 from autarky.collectors.cli import collect_command  # noqa: E402
 from autarky.forecast.cli import bench, forecast_command  # noqa: E402
+from autarky.events.impact_cli import impact_command  # noqa: E402
 
 for _command in (metrics_command, index_command, collect_command, schedule_command, forecast_command, alerts,
-                 dashboard, serve, bench):
+                 dashboard, serve, bench, events_command,
+                 impact_command):
     cli.add_command(_command)

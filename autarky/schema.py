@@ -6,3 +6,4 @@ import autarky.metrics.models  # noqa: F401 - index_contribution
 metadata = Base.metadata
 import autarky.scheduler_models  # noqa: E402,F401  (scheduler lock, job store)
 import autarky.collectors.models  # noqa: E402,F401  (collector cursors)
+import autarky.events.models  # noqa: E402,F401  (policy events)

@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from autarky.events.source import is_events_csv
 from autarky.store import parse_period
 from autarky.collectors.base import Batch, Collector, Record, Selection, Task
 from autarky.collectors.errors import MalformedResponse
@@ -35,7 +36,8 @@ class FilesCollector(Collector):
             self.ctx.warn(f"{self.name}: folder {folder} does not exist: nothing to load "
                           "(set [collectors.files] path)")
             return []
-        files = sorted(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES and not p.name.startswith("~$"))
+        files = sorted(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES and not p.name.startswith("~$")
+                       and not is_events_csv(p))  # policy events: read by `autarky events`
         return [Task(label=str(path), indicators=selection.indicators, payload=(path, selection)) for path in files]
 
     def fetch(self, task: Task) -> Batch:

@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from autarky.dashboard.events import TRACE_NAME, add_event_markers
 from autarky.dashboard.formatting import format_value, is_share, period_label
 from autarky.dashboard.queries import Crossing
 from autarky.dashboard.settings import RefLine
@@ -141,9 +142,9 @@ def _wrap(text: str, width: int = 55) -> str:
 
 def compare_grid(frames: dict[str, pd.DataFrame], names: dict[str, str], units: dict[str, str],
                  labels: dict[str, str], *, focus: str, order: list[str], base_year: int | None = None,
-                 columns: int = 2) -> go.Figure:
+                 columns: int = 2, events: dict[str, list] | None = None) -> go.Figure:
     """Small multiples, one panel per indicator, one legend for all; the focus economy drawn heavier.
-    Values are indexed (base year = 100) when `base_year` is given."""
+    Values are indexed (base year = 100) when `base_year` is given; `events` (per indicator) are marked."""
     codes = [c for c in frames if not frames[c].empty]
     columns = max(1, min(columns, len(codes)))
     rows = max(1, -(-len(codes) // columns))
@@ -167,6 +168,10 @@ def compare_grid(frames: dict[str, pd.DataFrame], names: dict[str, str], units: 
         fig.update_yaxes(row=row, col=col, **axis)
         if base_year:
             fig.add_hline(y=100, line=dict(color="#999", width=1, dash="dot"), row=row, col=col)
+        if events and events.get(code):
+            add_event_markers(fig, events[code], float(frames[code]["value"].max()), row=row, col=col,
+                              showlegend=TRACE_NAME not in shown)
+            shown.add(TRACE_NAME)
     fig.update_annotations(font_size=13)
     fig.update_layout(height=360 * rows + 60, margin=dict(l=10, r=10, t=90, b=10), font=_FONT,
                       hovermode="closest", legend=dict(orientation="h", yanchor="bottom", y=1.0 + 0.08 / rows,

@@ -210,6 +210,29 @@ def crossing(data: Data, key: str, threshold: float, by: dt.date, above: bool) -
                     int(samples.shape[0]))
 
 
+# ---------------------------------------------------------------------------- policy events
+def policy_events(data: Data) -> list:
+    """Every stored policy event (empty when the events table does not exist yet: run `autarky init`)."""
+    from autarky.events.store import stored_events
+
+    try:
+        return stored_events(data.store)
+    except (OperationalError, ProgrammingError):
+        return []
+
+
+def event_impact(data: Data, uid: str, key: str) -> tuple[object | None, str]:
+    """The event's impact on a series (an Impact, or None and the reason it cannot be measured)."""
+    from autarky.errors import AutarkyError
+    from autarky.events.impact_cli import pick_event, series_impact
+
+    try:
+        event = pick_event(policy_events(data), None, uid)
+        return series_impact(data.store, data.catalog, data.config, event, key), ""
+    except AutarkyError as exc:
+        return None, str(exc)
+
+
 def forecast_summary(data: Data) -> pd.DataFrame:
     """The newest forecast run of every series (status, model, reason)."""
     return forecasts.latest_runs(data.store)

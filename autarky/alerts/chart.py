@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import pandas as pd
 
@@ -13,12 +13,19 @@ from autarky.alerts.kinds import format_number
 FIGURE_INCHES = (6.4, 3.0)
 DPI = 100
 HISTORY_POINTS = 40
-_ACTUAL, _FORECAST, _ALERT = "#1f4e79", "#2e7d32", "#c62828"
+_ACTUAL, _FORECAST, _ALERT, _EVENT = "#1f4e79", "#2e7d32", "#c62828", "#6b6b6b"
+
+
+def _plain(text: str) -> str:
+    """Text as written: matplotlib reads $...$ as mathtext."""
+    return text.replace("$", r"\$")
 
 
 def render_chart(values: pd.Series, *, title: str, forecast: pd.DataFrame | None = None,
-                 marks: Mapping[str, float] | None = None, period: dt.date | None = None) -> bytes:
-    """PNG bytes: recent history, the newest forecast's 80%/95% bands, threshold lines, the judged period marked."""
+                 marks: Mapping[str, float] | None = None, period: dt.date | None = None,
+                 events: Sequence[tuple[dt.date, str]] = ()) -> bytes:
+    """PNG bytes: recent history, the newest forecast's 80%/95% bands, threshold lines, the judged period marked,
+    and the relevant policy events within the history shown as dotted vertical lines with short labels."""
     # Imported here: matplotlib takes a while to load and only emails need it. The object API (no pyplot) keeps no
     # global state and needs no display.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -50,7 +57,14 @@ def render_chart(values: pd.Series, *, title: str, forecast: pd.DataFrame | None
             ax.vlines(at, marks["band_lo"], marks["band_hi"], color=_FORECAST, linewidth=4, alpha=0.5,
                       label="band forecast before it")
         ax.plot([at], [history[at]], marker="o", markersize=7, color=_ALERT, linestyle="none")
-    ax.set_title(title.replace("$", r"\$"), fontsize=10)
+    shown = [(day, label) for day, label in events
+             if len(history) and history.index[0] <= pd.Timestamp(day) <= history.index[-1] + pd.DateOffset(years=1)]
+    for number, (day, label) in enumerate(shown):
+        ax.axvline(pd.Timestamp(day), color=_EVENT, linewidth=0.9, linestyle=":",
+                   label="policy events" if number == 0 else None)
+        ax.annotate(_plain(label), (pd.Timestamp(day), 1.0), xycoords=("data", "axes fraction"), rotation=90,
+                    fontsize=6, color=_EVENT, va="top", ha="right")
+    ax.set_title(_plain(title), fontsize=10)
     ax.grid(alpha=0.3)
     ax.tick_params(labelsize=8)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: format_number(value)))

@@ -62,6 +62,7 @@ class Notice:
     state: AlertState  # the state after this evaluation
     values: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
     forecast: pd.DataFrame | None = None
+    events: tuple = ()  # relevant policy events: (date, short label)
 
     @property
     def identity(self) -> str:
@@ -189,7 +190,7 @@ def _link(url: str) -> str:
 
 def _chart(notice: Notice, number: int) -> dict[str, Any]:
     png = render_chart(notice.values, title=f"{notice.target.label} ({notice.rule.name})", forecast=notice.forecast,
-                       marks=notice.check.marks, period=notice.check.period)
+                       marks=notice.check.marks, period=notice.check.period, events=notice.events)
     digest = hashlib.sha256(notice.identity.encode("utf-8")).hexdigest()[:12]
     return {"identity": notice.identity, "name": f"chart-{number + 1}.png", "mime": "image/png",
             "cid": f"chart-{digest}@autarky", "base64": base64.b64encode(png).decode("ascii")}

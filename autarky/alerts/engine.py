@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Mapping, Sequence
 
 import pandas as pd
@@ -25,6 +25,8 @@ from autarky.alerts.rules import Rule, load_rules
 from autarky.alerts.states import AlertState, Policy, Step, advance
 from autarky.alerts.times import as_utc
 from autarky.app import App
+from autarky.catalog import Catalog
+from autarky.events.alerting import chart_events_by_key, first_values_band
 from autarky.config import Config
 from autarky.errors import AutarkyError
 from autarky.models import AlertEvent, Outbox, utcnow
@@ -82,7 +84,8 @@ def dashboard_url(config: Config) -> str:
 
 # ---------------------------------------------------------------------------- evaluation (reads only)
 def evaluate(store: Store, rules: Sequence[Rule], *, now: dt.datetime,
-             country_names: Mapping[str, str] | None = None) -> Evaluation:
+             country_names: Mapping[str, str] | None = None, catalog: Catalog | None = None,
+             config: Config | None = None) -> Evaluation:
     """Judge every enabled rule on each of its targets against the stored states; nothing is written."""
     evaluation = Evaluation(at=now)
     rules = [r for r in rules if r.enabled]
@@ -96,6 +99,8 @@ def evaluate(store: Store, rules: Sequence[Rule], *, now: dt.datetime,
     for rule, target in pairs:
         series = values.get(target.key, pd.Series(dtype=float))
         inputs = _inputs(store, rule, target, series, revisions, runs, now)
+        if "after_event" in rule.spec.needs:
+            inputs = replace(inputs, after_event=_after_event(store, catalog, config, rule, target, catalogue, series))
         previous = states.get((rule.name, target.key), AlertState())
         check = rule.spec.check(rule.params, inputs, previous.active)
         step = advance(previous, check, policy(rule), now)
@@ -164,6 +169,15 @@ def _inputs(store: Store, rule: Rule, target: Target, series: pd.Series, revisio
     return Inputs(values=series, frequency=target.frequency, now=now, **extra)
 
 
+def _after_event(store: Store, catalog: Catalog | None, config: Config | None, rule: Rule, target: Target,
+                 catalogue: pd.DataFrame, series: pd.Series) -> dict | None:
+    row = catalogue[catalogue["key"] == target.key]
+    if row.empty:
+        return None
+    return first_values_band(store, catalog, config, target.key, str(row["indicator"].iloc[0]), target.country,
+                             target.frequency, series, rule.params.periods)
+
+
 def load_states(store: Store) -> dict[tuple[str, str], AlertState]:
     with store.reading() as session:
         return {(row.rule, row.series_key): _state(row) for row in session.scalars(select(StateRow))}
@@ -176,14 +190,17 @@ def _state(row: StateRow) -> AlertState:
                       notify_count=row.notify_count, token=details.get("token"), summary=details.get("summary", ""))
 
 
-def notices(store: Store, evaluation: Evaluation) -> list[Notice]:
-    """The notices an evaluation calls for, with each series' newest forecast for the charts."""
+def notices(store: Store, evaluation: Evaluation, catalog: Catalog | None = None) -> list[Notice]:
+    """The notices an evaluation calls for, with each series' newest forecast and relevant events for the charts."""
     due = [o for o in evaluation.outcomes if o.step.notice]
     keys = sorted({o.target.key for o in due if not o.target.source})
     points = forecasts.forecast_points(store, keys) if keys else pd.DataFrame(columns=forecasts.POINT_COLUMNS)
     by_key = {key: group for key, group in points.groupby("series_key")}
+    indicators = dict(zip(*[store.series(keys=keys)[c] for c in ("key", "indicator")])) if keys and catalog else {}
+    events = chart_events_by_key(store, catalog, indicators)
     return [Notice(kind=o.step.notice, rule=o.rule, target=o.target, check=o.check, state=o.step.state,
-                   values=o.values, forecast=by_key.get(o.target.key)) for o in due]
+                   values=o.values, forecast=by_key.get(o.target.key), events=events.get(o.target.key, ()))
+            for o in due]
 
 
 # ---------------------------------------------------------------------------- recording (one transaction)
@@ -232,8 +249,9 @@ def check(app: App, *, now: dt.datetime | None = None, dry_run: bool = False, fo
     settings = SmtpSettings.from_env()  # a bad SMTP setting fails here, before anything is written
     now = now or utcnow()
     for attempt in range(1, EVALUATION_TRIES + 1):
-        evaluation = evaluate(app.store, rules, now=now, country_names=app.catalog.countries)
-        messages = compose(notices(app.store, evaluation), now=now, dashboard_url=dashboard_url(app.config),
+        evaluation = evaluate(app.store, rules, now=now, country_names=app.catalog.countries, catalog=app.catalog,
+                              config=app.config)
+        messages = compose(notices(app.store, evaluation, app.catalog), now=now, dashboard_url=dashboard_url(app.config),
                            charts=not dry_run)
         if dry_run:
             return CheckReport(evaluation, messages, dry_run=True)

@@ -35,6 +35,9 @@ class Inputs:
     probability: float | None = None  # P(crossing) from the newest forecast
     forecast_run: int | None = None  # id of the forecast run the probability comes from
     band: Mapping[str, Any] | None = None  # the forecast point for the latest period, made before it arrived
+    # The latest relevant policy event and the band forecast from the data before it for the values since
+    # (autarky.events.alerting.first_values_band).
+    after_event: Mapping[str, Any] | None = None
     now: dt.datetime | None = None
 
 
@@ -237,6 +240,48 @@ def check_outside_band(p: OutsideBand, inputs: Inputs, active: bool) -> Check:  
     return Check(holds, summary, value, _token(period, value), period, {"band_lo": lo, "band_hi": hi})
 
 
+# ---------------------------------------------------------------------------- after a policy event
+@dataclass(frozen=True)
+class AfterEvent:
+    interval: int
+    periods: int
+
+    def describe(self) -> str:
+        return (f"one of the first {self.periods} values after a relevant policy event outside the {self.interval}% "
+                "interval of the forecast made from the data before the event")
+
+
+def parse_after_event(t: "RuleTable") -> AfterEvent:
+    interval = t.integer("interval", 95)
+    if interval not in INTERVALS:
+        raise t.fail("interval", f"must be 80 or 95, got {interval}")
+    return AfterEvent(interval=interval, periods=t.integer("periods", 3, minimum=1))
+
+
+def check_after_event(p: AfterEvent, inputs: Inputs, active: bool) -> Check:  # noqa: ARG001 - an event kind
+    """Holds when a value since the latest relevant event lies outside the pre-event forecast's interval."""
+    if inputs.values.empty:
+        return Check(None, "no data")
+    period, value = _latest(inputs.values)
+    found = inputs.after_event
+    if not found:
+        return Check(None, f"no relevant policy event within the last {p.periods} periods", value,
+                     _token(period, value), period)
+    event, lo, hi = found["event"], found[f"lo{p.interval}"], found[f"hi{p.interval}"]
+    outside = [(d, a, low, high) for d, a, low, high in zip(found["dates"], found["actual"], lo, hi)
+               if not low <= a <= high]
+    detail = "; ".join(f"{format_number(a)} in {format_period(d.date(), inputs.frequency)} (interval "
+                       f"{format_number(low)} to {format_number(high)})" for d, a, low, high in outside)
+    seen = len(found["actual"])
+    summary = (f"after the {event.actor} event of {event.date.isoformat()} ({event.title[:120]}): "
+               + (f"{len(outside)} of the first {seen} value(s) outside the {p.interval}% interval forecast from "
+                  f"the data before it: {detail}" if outside else
+                  f"the first {seen} value(s) inside the {p.interval}% interval forecast from the data before it")
+               + f" (model {found['model']}; a before/after comparison, not proof of cause)")
+    return Check(bool(outside), summary, value, f"{event.uid}:{_token(period, value)}", period,
+                 {"band_lo": float(lo[-1]), "band_hi": float(hi[-1])})
+
+
 # ---------------------------------------------------------------------------- revision
 @dataclass(frozen=True)
 class RevisionSize:
@@ -338,6 +383,8 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
          check_crossing, frozenset({"values", "probability"}), lasting=True),
     Kind("outside_band", frozenset({"interval"}), parse_outside_band, check_outside_band,
          frozenset({"values", "band"}), lasting=False),
+    Kind("after_event", frozenset({"interval", "periods"}), parse_after_event, check_after_event,
+         frozenset({"values", "after_event"}), lasting=False),
     Kind("revision", frozenset({"pct"}), parse_revision, check_revision,
          frozenset({"values", "revisions"}), lasting=False),
     Kind("staleness", frozenset({"source", "days", "failures"}), parse_staleness, check_staleness,

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from autarky.dashboard import charts, queries, session, transforms
+from autarky.dashboard import events as policy
 from autarky.dashboard.formatting import format_value, period_label
 
 DEFAULT_INDICATORS = ("SR.PAT.RESD.SHARE", "IP.PAT.RESD", "GB.XPD.RSDV.GD.ZS", "NCSES.USPTO.SEMI",
@@ -23,6 +24,7 @@ session.seed_from_url("c_focus", "focus", settings.focus)
 session.seed_from_url("c_peers", "peers", list(settings.peers), many=True)
 session.seed_from_url("c_indicators", "indicators", [c for c in DEFAULT_INDICATORS if c in names][:4], many=True)
 session.seed_from_url("c_indexed", "indexed", False, parse=lambda v: v == "1")
+session.seed_from_url("c_events", "events", True, parse=lambda v: v != "0")
 session.keep_valid("c_focus", economies, fallback=settings.focus)
 session.keep_valid("c_indicators", list(names), many=True,
                    fallback=[c for c in DEFAULT_INDICATORS if c in names][:4])
@@ -34,9 +36,13 @@ chosen = top[1].multiselect("Indicators", list(names), key="c_indicators", forma
 peer_options = [c for c in economies if c != focus]
 session.keep_valid("c_peers", peer_options, many=True, fallback=[c for c in settings.peers if c in peer_options])
 peers = st.multiselect("Peers", peer_options, key="c_peers", format_func=catalog.country_name)
-indexed = st.toggle("Index to a base year (= 100)", key="c_indexed")
+switches = st.columns(4)
+indexed = switches[0].toggle("Index to a base year (= 100)", key="c_indexed")
+show_events = switches[1].toggle("Policy events", key="c_events",
+                                 help="Export controls and industrial policy relevant to each indicator.")
 
-url = dict(focus=focus, peers=peers, indicators=chosen, indexed="1" if indexed else None)
+url = dict(focus=focus, peers=peers, indicators=chosen, indexed="1" if indexed else None,
+           events=None if show_events else "0")
 if not chosen:
     st.info("Choose at least one indicator.")
     session.write_url(**url)
@@ -67,8 +73,14 @@ for code, obs in frames.items():
 missing = [names[c] for c, obs in frames.items() if obs.empty]
 if missing:
     st.info(f"No data for these economies on: {'; '.join(missing)}.")
+stored_events = page.query(queries.policy_events) if show_events else []
+panel_events = {code: policy.chart_events(stored_events, catalog.indicators.get(code), obs["period"])
+                for code, obs in shown.items() if not obs.empty}
 st.plotly_chart(charts.compare_grid(shown, names, units, labels, focus=focus, order=[focus, *peers],
-                                    base_year=base_year), config={"displaylogo": False})
+                                    base_year=base_year, events=panel_events), config={"displaylogo": False})
+if any(panel_events.values()):
+    st.caption("Grey triangles: policy events relevant to each indicator (hover for the title; sources in the "
+               "explorer's Policy events tab).")
 if notes:
     st.caption(f"Not indexed (no positive value in {base_year}): " + "; ".join(notes) + ".")
 

@@ -5,6 +5,8 @@ import datetime as dt
 import streamlit as st
 
 from autarky.dashboard import charts, queries, session, transforms
+from autarky.dashboard import events as policy
+from autarky.events.impact_cli import impact_text
 from autarky.dashboard.formatting import format_value, period_label
 
 ALL_SECTORS = "all"
@@ -29,6 +31,7 @@ session.seed_from_url("x_indicator", "indicator", linked[0] if linked else defau
 session.seed_from_url("x_countries", "countries", [linked[1]] if linked else None, many=True)
 session.seed_from_url("x_bands", "bands", True, parse=lambda v: v != "0")
 session.seed_from_url("x_log", "log", False, parse=lambda v: v == "1")
+session.seed_from_url("x_events", "events", True, parse=lambda v: v != "0")
 
 sectors = [ALL_SECTORS, *catalog.sectors]
 session.keep_valid("x_sector", sectors, fallback=ALL_SECTORS)
@@ -57,9 +60,12 @@ countries = st.multiselect("Countries", available, key="x_countries", format_fun
 toggles = st.columns(4)
 bands = toggles[0].toggle("Forecast bands", key="x_bands")
 log_y = toggles[1].toggle("Log scale", key="x_log")
+show_events = toggles[2].toggle("Policy events", key="x_events",
+                                help="Export controls, countermeasures and industrial policy relevant to this "
+                                     "indicator (by its HS code and sectors).")
 
 url = dict(indicator=code, countries=countries, sector=None if sector == ALL_SECTORS else sector,
-           bands=None if bands else "0", log="1" if log_y else None)
+           bands=None if bands else "0", log="1" if log_y else None, events=None if show_events else "0")
 if not ind["series"]:
     source = catalog.sources.get(ind["source"])
     st.info(f"No data yet for **{ind['name']}** ({code}). It comes from "
@@ -80,9 +86,15 @@ credible = transforms.credible_limits(bundle.runs, obs, frequency)
 lines = list(dict.fromkeys(line for country in countries for line in settings.reference_lines(code, country)))
 figure = charts.indicator_chart(obs, bundle.points, labels, title=str(ind["name"]), unit=unit, frequency=frequency,
                                 order=countries, lines=lines, credible=credible, bands=bands, log_y=log_y)
+on_chart = policy.chart_events(page.query(queries.policy_events), catalog.indicators.get(code), obs["period"])
+if show_events:
+    policy.add_event_markers(figure, on_chart, float(obs["value"].max()))
 st.plotly_chart(figure, config={"displaylogo": False})
 if not bundle.points.empty:
     st.caption("Solid: reported values. Dashed: forecast, with its 80% (darker) and 95% (lighter) bands.")
+if show_events and on_chart:
+    st.caption(f"Grey triangles: {len(on_chart)} policy events relevant to this indicator; their sources are in "
+               "the Policy events tab.")
 
 # ---------------------------------------------------------------- provenance under the chart
 source = catalog.sources.get(str(ind["source"]))
@@ -110,7 +122,8 @@ if credible and any(bundle.points["ds"].max() > limit for limit in credible.valu
     st.caption("The shaded part of the horizon lies beyond a third of the history: shown, but not credible.")
 
 # ---------------------------------------------------------------- details
-models_tab, crossing_tab, table_tab = st.tabs(["Forecast models", "Crossing probability", "Data"])
+models_tab, crossing_tab, events_tab, table_tab = st.tabs(["Forecast models", "Crossing probability",
+                                                           "Policy events", "Data"])
 with models_tab:
     ok_runs = bundle.runs[bundle.runs["status"] == "ok"]
     if ok_runs.empty:
@@ -167,6 +180,35 @@ with crossing_tab:
             st.plotly_chart(charts.crossing_chart(result, label=f"{sign} {format_value(threshold, unit)}",
                                                   frequency=frequency), config={"displaylogo": False})
         url.update(threshold=f"{threshold:g}", above=None if above else "0", by=by_year)
+
+with events_tab:
+    if not on_chart:
+        st.write("No policy event relevant to this indicator falls within the chart's dates.")
+    else:
+        st.dataframe(policy.events_table(on_chart), hide_index=True,
+                     column_config={"source": st.column_config.LinkColumn("source")})
+        by_id = {e.uid: e for e in on_chart}
+        session.seed_from_url("x_event", "event", None)
+        session.keep_valid("x_event", [None, *by_id], fallback=None)
+        cols = st.columns([3, 2])
+        uid = cols[0].selectbox("What did this event do?", [None, *by_id], key="x_event",
+                                format_func=lambda u: "choose an event" if u is None else
+                                f"{by_id[u].date} {by_id[u].actor}: {by_id[u].title[:90]}")
+        session.keep_valid("x_event_series", list(keys), fallback=keys[0])
+        impact_key = cols[1].selectbox("Series", list(keys), key="x_event_series", format_func=labels.get)
+        if uid is not None:
+            impact, problem = page.query(queries.event_impact, uid, impact_key)
+            if impact is None:
+                st.write(problem)
+            else:
+                cards = st.columns(3)
+                cards[0].metric("Gap against the pre-event forecast", f"{impact.gap_pct:+.1f}%",
+                                help="Actual total over the window against the forecast made from the data "
+                                     "before the event.")
+                cards[1].metric("95% band of the gap", f"{impact.lo95_pct:+.1f}% to {impact.hi95_pct:+.1f}%")
+                cards[2].metric("Placebo rank (1 = lowest)", f"{impact.placebo.rank} of {impact.placebo.of}")
+                st.text("\n".join(impact_text(impact, by_id[uid], frequency)))
+            url["event"] = uid
 
 with table_tab:
     st.dataframe(transforms.latest_table(obs, catalog, int(ind["direction"]), unit), hide_index=True)

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from autarky.events.relevance import relevant_events
 from autarky.dashboard import charts, queries, session, transforms
 from autarky.dashboard.formatting import format_change, format_value, period_label
 from autarky.dashboard.settings import MAX_HEADLINE_CARDS
@@ -66,6 +67,7 @@ codes = tuple(c for c in data.settings.headline if c in held)
 observations = page.query(queries.observations, codes)
 bundle = page.query(queries.forecast_bundle, transforms.focus_keys(indicators, codes, focus))
 cards = transforms.headline_cards(observations, indicators, codes, focus, bundle.points)[:MAX_HEADLINE_CARDS]
+policy_events = page.query(queries.policy_events)
 if not cards:
     st.info(f"No headline indicator has data for {focus_name} yet.")
 for start in range(0, len(cards), CARDS_PER_ROW):
@@ -85,6 +87,9 @@ for start in range(0, len(cards), CARDS_PER_ROW):
                 notes.append(f"{TREND_WORDS[card.forecast_trend]} to "
                              f"{format_value(card.forecast_value, card.unit)} in "
                              f"{period_label(card.forecast_period, card.frequency)}")
+            latest_event = relevant_events(policy_events, data.catalog.indicators.get(card.code))[-1:]
+            if latest_event:  # the explorer marks them all on the chart
+                notes.append(f"latest policy event {latest_event[0].date} ({latest_event[0].actor})")
             st.caption(" · ".join(notes))
             st.page_link("views/explorer.py", label="Explore", icon=":material/query_stats:",
                          query_params={"indicator": card.code, "countries": ",".join((focus, *peers))})

@@ -1,0 +1,1 @@
+"""Policy events (export controls, countermeasures, industrial policy): stored, listed, matched to indicators."""
