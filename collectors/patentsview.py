@@ -99,6 +99,11 @@ class PatentsViewCollector(Collector):
             if exc.status in (401, 403):
                 raise SourceUnavailable(f"{exc}; check {KEY_ENV}") from None
             raise SourceRefused(f"{exc} ({label})") from None
+        except SourceUnavailable as exc:
+            if " HTTP 5" not in str(exc):
+                raise
+            # The API answers some queries with a 500 page (a server bug, not an outage): refuse that task only.
+            raise SourceRefused(f"{exc} ({label})") from None
         if not isinstance(body, dict) or not isinstance(body.get("patents", []), list) \
                 or not isinstance(body.get("total_hits"), int) or isinstance(body.get("total_hits"), bool):
             raise MalformedResponse(f"{self.name}: {label}: expected {{error, count, total_hits, patents}}, got "
