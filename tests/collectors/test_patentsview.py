@@ -119,3 +119,25 @@ def test_the_real_500_page_refuses_that_month_and_the_others_go_on(tmp_path, sql
     frame = app.store.observations(indicators=[SEMI])
     assert len(frame) == result.tasks - 1 and len(frame) >= 1
     app.close()
+
+
+def test_the_cli_exits_1_without_a_key_and_exports_the_monthly_counts_with_one(database_url, httpserver):
+    from tests.support.serving import run
+    env = {"AUTARKY_DATABASE_URL": database_url, KEY_ENV: "",
+           "AUTARKY_COLLECTORS__PATENTSVIEW__BASE_URL": httpserver.url_for("/api/v1/patent/"),
+           "AUTARKY_COLLECTORS__PATENTSVIEW__RATE_PER_MINUTE": "0"}
+    args = ("collect", "patentsview", "--indicator", SEMI, "--country", "CHN", "--since", "2026", "--no-downstream")
+    missing = run(*args, env=env, check=False)
+    assert missing.returncode == 1 and KEY_ENV in missing.stdout + missing.stderr
+    httpserver.expect_request("/api/v1/patent/", headers={"X-Api-Key": KEY}).respond_with_data(
+        body_of("after-paging.yml"), content_type="application/json")
+    keyed = run(*args, env={**env, KEY_ENV: KEY}, check=False)
+    assert keyed.returncode == 0, keyed.stderr
+    exported = run("export", "--indicator", SEMI, "--format", "json", env=env).stdout
+    rows = json.loads(exported)
+    assert rows and all(r["source"] == "patentsview" and r["series_key"] == f"patentsview:{SEMI}:CHN"
+                        and r["value"] == 3001 for r in rows)
+    assert any(str(r["period"]).startswith("2026-01") for r in rows)
+    status = run("status", env=env).stdout
+    assert "patentsview" in status
+    assert KEY not in keyed.stdout + keyed.stderr + status + exported
