@@ -22,7 +22,7 @@ class CollectFailed(AutarkyError):
 @click.pass_obj
 def collect_command(app: App, sources: tuple[str, ...], indicators: tuple[str, ...], countries: tuple[str, ...],
                     since: int | None, no_downstream: bool) -> None:
-    """Collect from the public sources now (all of them, or SOURCE... such as worldbank comtrade oecd census files)."""
+    """Collect from the public sources now (all of them, or SOURCE... such as worldbank comtrade oecd census patentsview files)."""
     results = run_collect(app, _listed(sources), _listed(indicators), _listed(countries), since,
                           progress=lambda message: click.echo(message, err=True),
                           warn=lambda message: click.echo(f"warning: {message}", err=True))

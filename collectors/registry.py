@@ -15,6 +15,7 @@ BUILTINS: dict[str, str] = {
     "comtrade": "autarky.collectors.comtrade:ComtradeCollector",
     "oecd": "autarky.collectors.oecd:OecdCollector",
     "census": "autarky.collectors.census:CensusCollector",
+    "patentsview": "autarky.collectors.patentsview:PatentsViewCollector",
     "files": "autarky.collectors.files:FilesCollector",
 }
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
+from autarky.collectors.patentsview import KEY_ENV as PATENTSVIEW_KEY_ENV
 from autarky.dashboard.formatting import period_label
 
 # Collectors log their runs under the catalog's source code; bundled-snapshot loads as "snapshot:<code>".
@@ -69,3 +70,19 @@ def _freshness(code: str, last_ok, runs: pd.DataFrame, cadence_days: dict[str, i
     if age <= cadence:
         return f"fresh ({age:.0f} d old)"
     return f"{'due' if age <= 2 * cadence else 'STALE'} ({age:.0f} d since last collection)"
+
+
+# Sources that collect nothing without a key, and the environment variable holding it.
+KEYED_SOURCES = {"patentsview": PATENTSVIEW_KEY_ENV}
+
+
+def keys_missing(catalog, environ) -> list[str]:  # noqa: ANN001 - a Catalog and os.environ
+    """One plain sentence per keyed source whose key is not set here, naming its series and how to set the key."""
+    lines = []
+    for source, variable in KEYED_SOURCES.items():
+        codes = sorted(code for code, ind in catalog.indicators.items() if ind.source == source)
+        if codes and not environ.get(variable):
+            lines.append(f"Source {source} needs an API key for the series {', '.join(codes)}: set {variable} in "
+                         f"the environment of `autarky collect` and `autarky schedule` (never in a file); without "
+                         f"it the source fails at once and collects nothing.")
+    return lines

@@ -1,6 +1,7 @@
 """Data health: per source the last run, its outcome and counts, freshness, revisions and failed batches."""
 
 import datetime as dt
+import os
 
 import pandas as pd
 import streamlit as st
@@ -39,6 +40,9 @@ st.dataframe(sources_health, hide_index=True, column_config={
 st.caption("Outcome: +inserted ~updated =unchanged xrejected. Freshness compares the last successful collection "
            "with the expected cadence (`[dashboard.cadence_days]`); the bundled snapshot is a one-off load, not a "
            "collection.")
+
+for line in health.keys_missing(page.catalog, os.environ):
+    st.text(line)
 
 # ---------------------------------------------------------------- per indicator
 st.subheader("Coverage by indicator")

@@ -19,8 +19,8 @@ from autarky.collectors.state import Cursors
 
 def test_builtins_are_registered_by_name_and_reachable_by_source_code():
     registry = default_registry(include_entry_points=False)
-    assert registry.names() == list(BUILTINS) == ["worldbank", "comtrade", "oecd", "census", "files"]
-    assert {cls.source for cls in registry} == {"wb", "comtrade", "oecd", "census", "file"}
+    assert registry.names() == list(BUILTINS) == ["worldbank", "comtrade", "oecd", "census", "patentsview", "files"]
+    assert {cls.source for cls in registry} == {"wb", "comtrade", "oecd", "census", "patentsview", "file"}
     assert registry.get("wb") is registry.get("worldbank")
     with pytest.raises(UnknownCollector, match="unknown source 'imf' .known: worldbank, comtrade"):
         registry.get("imf")

@@ -24,7 +24,7 @@ from tests.support import collectors as collectors_support
 from tests.support.collectors import FAST, WorldBankReplay, make_app
 
 GDP = "NY.GDP.MKTP.CD"
-OTHERS_OFF = {name: {"enabled": False} for name in ("comtrade", "oecd", "census", "files")}
+OTHERS_OFF = {name: {"enabled": False} for name in ("comtrade", "oecd", "census", "patentsview", "files")}
 
 
 def wait_for(condition, timeout=60.0, what="condition"):
@@ -75,7 +75,7 @@ def test_a_second_scheduler_on_the_same_database_exits_at_once(database_url, tmp
     assert lock_holder(database_url) is None  # released on a clean stop
     store = Store(database_url)
     with store.reading() as session:
-        assert session.scalar(select(func.count()).select_from(SchedulerJob)) == 5  # jobs kept in the database
+        assert session.scalar(select(func.count()).select_from(SchedulerJob)) == 6  # jobs kept in the database
     store.close()
 
 
@@ -180,7 +180,7 @@ def test_jobs_come_from_config_with_defaults(tmp_path, sqlite_store):
                    collectors={"worldbank": {"cron": "15 4 * * 2"}, "files": {"enabled": False}})
     specs = {spec.name: spec.cron for spec in scheduler.job_specs(app)}
     assert specs == {"worldbank": "15 4 * * 2", "comtrade": "0 4 5 * *", "oecd": "0 5 10 * *",
-                     "census": "0 6 8 * *"}
+                     "census": "0 6 8 * *", "patentsview": "0 7 * * 3"}
     bad = make_app(tmp_path, str(sqlite_store.engine.url), collectors={"oecd": {"cron": "every monday"}})
     with pytest.raises(ConfigError, match=r"\[collectors.oecd\] cron 'every monday'"):
         scheduler.job_specs(bad)
@@ -191,7 +191,7 @@ def test_schedule_list_prints_the_next_runs(sqlite_store):
                           env={**os.environ, "AUTARKY_DATABASE_URL": str(sqlite_store.engine.url)}, timeout=60)
     assert proc.returncode == 0
     lines = proc.stdout.splitlines()
-    assert [line.split()[0] for line in lines] == ["worldbank", "comtrade", "oecd", "census", "files"]
+    assert [line.split()[0] for line in lines] == ["worldbank", "comtrade", "oecd", "census", "patentsview", "files"]
     assert all(" next 20" in line and line.endswith("UTC") for line in lines)
 
 

@@ -331,3 +331,13 @@ def test_bad_dashboard_config_is_one_clear_message(monkeypatch, snapshot_url, tm
     at = open_app(monkeypatch, snapshot_url)
     assert texts(at, "error") == ["Configuration error: dashboard.peers: 'usa' is not an ISO3 country code such "
                                   "as 'CHN'"]
+
+
+def test_data_health_says_which_series_need_a_key_and_how_to_set_it(monkeypatch, snapshot_url):
+    monkeypatch.delenv("AUTARKY_COLLECTORS__PATENTSVIEW__API_KEY", raising=False)
+    at = open_app(monkeypatch, snapshot_url, "data_health")
+    [line] = [t for t in texts(at, "text") if "needs an API key" in t]
+    assert "set AUTARKY_COLLECTORS__PATENTSVIEW__API_KEY" in line and "PV.SEMI.GRANTS" in line
+    monkeypatch.setenv("AUTARKY_COLLECTORS__PATENTSVIEW__API_KEY", "k")
+    at = open_app(monkeypatch, snapshot_url, "data_health")
+    assert not [t for t in texts(at, "text") if "needs an API key" in t]
