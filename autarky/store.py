@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Sequence
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, bindparam, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from autarky import migrate
@@ -229,12 +229,15 @@ class Store:
 
     def _apply(self, session: Session, clean: dict, run_id: int | None) -> BatchResult:
         series_ids = {sid for sid, _ in clean}
-        existing: dict[tuple[int, dt.date], Observation] = {}
+        # Plain tuples, not ORM objects: an unchanged pass reads every existing row and writes nothing.
+        existing: dict[tuple[int, dt.date], tuple[int, float, str | None]] = {}
+        table = Observation.__table__
         for chunk in _chunks(sorted(series_ids), 500):
-            for obs in session.scalars(select(Observation).where(Observation.series_id.in_(chunk))):
-                existing[(obs.series_id, obs.period)] = obs
+            query = select(table.c.series_id, table.c.period, table.c.id, table.c.value, table.c.vintage)
+            for sid, period, oid, value, vintage in session.execute(query.where(table.c.series_id.in_(chunk))):
+                existing[(sid, period)] = (oid, value, vintage)
         result, changed, now = BatchResult(), set(), utcnow()
-        inserts, revisions = [], []
+        inserts, updates, revisions = [], [], []
         for (sid, period), (key, value, vintage, status) in clean.items():
             old = existing.get((sid, period))
             if old is None:
@@ -242,16 +245,20 @@ class Store:
                                     retrieved_at=now, status=status))
                 result.inserted += 1
                 changed.add(key)
-            elif same_value(old.value, value):
+            elif same_value(old[1], value):
                 result.unchanged += 1
             else:
-                revisions.append(dict(series_id=sid, period=period, old_value=old.value, new_value=value,
-                                      old_vintage=old.vintage, new_vintage=vintage, revised_at=now, run_id=run_id))
-                old.value, old.vintage, old.retrieved_at, old.status = value, vintage, now, status
+                revisions.append(dict(series_id=sid, period=period, old_value=old[1], new_value=value,
+                                      old_vintage=old[2], new_vintage=vintage, revised_at=now, run_id=run_id))
+                updates.append(dict(oid=old[0], value=value, vintage=vintage, retrieved_at=now, status=status))
                 result.updated += 1
                 changed.add(key)
         if inserts:
             session.execute(Observation.__table__.insert(), inserts)
+        if updates:
+            session.execute(update(table).where(table.c.id == bindparam("oid"))
+                            .values(value=bindparam("value"), vintage=bindparam("vintage"),
+                                    retrieved_at=bindparam("retrieved_at"), status=bindparam("status")), updates)
         if revisions:
             session.execute(Revision.__table__.insert(), revisions)
         result.changed_series = frozenset(changed)
