@@ -27,9 +27,10 @@ from autarky.dashboard.settings import Settings
 INDEX_INDICATOR = "SR.INDEX"
 METHODOLOGY_FILE = "METHODOLOGY.md"
 # Category order in pickers: the composite first, context last.
-CATEGORY_ORDER = ("composite", "patent", "trade", "investment", "context")
-CATEGORY_LABELS = {"composite": "Composite", "patent": "Patents and IP", "trade": "Trade",
-                   "investment": "Investment and R&D", "context": "Context"}
+CATEGORY_ORDER = ("composite", "supply", "patent", "trade", "investment", "context")
+CATEGORY_LABELS = {"composite": "Composite", "supply": "Supply chain (CSET/ETO, CC BY-NC 4.0)",
+                   "patent": "Patents and IP", "trade": "Trade", "investment": "Investment and R&D",
+                   "context": "Context"}
 # Indicator fields the explorer and methodology read, as the catalog names them.
 _DESCRIBED = ("code", "name", "category", "unit", "frequency", "direction", "source", "sectors", "description",
               "formula", "inputs")

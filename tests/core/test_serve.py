@@ -61,7 +61,7 @@ def test_serve_loads_an_empty_database_runs_the_dashboard_and_stops_on_sigterm(t
         wait_healthy(port, process, log)
         store = Store(url)
         series = store.series()
-        assert int(series.loc[series["source"].isin(["wb", "ncses"]), "observations"].sum()) == 9800  # the snapshot
+        assert int(series.loc[series["source"].isin(["wb", "ncses"]), "observations"].sum()) == 11140  # the snapshot
         runs = latest_runs(store, ["derived:SR.PAT.RESD.SHARE:CHN"])
         assert list(runs["status"]) == ["ok"]  # forecast before the dashboard came up
         store.close()

@@ -190,8 +190,8 @@ def test_explorer_table_download_and_indicator_without_data(monkeypatch, rich_ur
     at = open_app(monkeypatch, rich_url, "explorer", {"indicator": "NCSES.USPTO.SEMI", "countries": "TWN,CHN"})
     assert [b.label for b in at.get("download_button")] == ["Download CSV (history and forecasts)"]
     assert len(at.dataframe) >= 2
-    empty = open_app(monkeypatch, rich_url, "explorer", {"indicator": "CT.8542.M"})
-    assert any(i.startswith("No data yet for **Imports of electronic integrated circuits") for i in
+    empty = open_app(monkeypatch, rich_url, "explorer", {"indicator": "CT.8517.M"})
+    assert any(i.startswith("No data yet for **Imports of telephone sets and telecom equipment") for i in
                texts(empty, "info"))
 
 

@@ -34,7 +34,9 @@ def test_database_status_missing_no_schema_empty_ready(tmp_path, store, catalog)
     missing = f"sqlite:///{tmp_path / 'nothing-here.db'}"
     assert queries.database_missing(missing)
     assert not (tmp_path / "nothing-here.db").exists()
+    from autarky.db import create_database
     from autarky.store import Store
+    create_database(f"sqlite:///{tmp_path / 'bare.db'}")  # a file with no schema in it
     bare = Store(f"sqlite:///{tmp_path / 'bare.db'}")
     assert queries.database_status(bare)[0] == queries.NO_SCHEMA
     bare.close()
@@ -66,7 +68,7 @@ def test_indicators_list_catalog_and_stored_derived(data):
     assert set(data.catalog.indicators) <= set(table.index)
     assert table.loc["IP.PAT.RESD", "series"] == 15
     assert "CHN" in table.loc["IP.PAT.RESD", "countries"]
-    assert table.loc["CT.8542.M", "series"] == 0  # in the catalog, no data yet
+    assert table.loc["CT.8517.M", "series"] == 0  # in the catalog, no data yet
     derived = table.loc["SR.PAT.RESD.SHARE"]  # only in the store: described from its series
     assert derived["unit"] == "share" and derived["source"] == "derived"
     assert derived["attribution"].startswith("Computed by Autarky")
@@ -127,7 +129,7 @@ def test_series_updates_and_source_health(data):
     now = dt.datetime.now(dt.timezone.utc)
     series, runs = queries.series_table(data), queries.runs(data)
     table = health.source_health(series, queries.series_updates(data), runs, {}, {"wb": 7, "ncses": 365}, now)
-    assert set(table["source"]) == {"wb", "ncses"}
+    assert set(table["source"]) == {"wb", "ncses", "comtrade", "cset", "gacc", "kortrade"}
     assert table.set_index("source").loc["wb", "freshness"] == "bundled snapshot only: never collected"
     assert table.set_index("source").loc["wb", "latest period"] == "2025"
     # A World Bank collection 10 days ago is due against a 7-day cadence...

@@ -164,7 +164,7 @@ def load_bundled(store: Store, catalog: Any, indicator: str, countries: tuple[st
     store.register_sources(catalog)
     ind = catalog.indicator(indicator)
     store.register_series([SeriesSpec.for_indicator(ind, c) for c in countries])
-    file_name = next(f for f, (source, _) in SNAPSHOT_FILES.items() if source == ind.source)
+    file_name = next(f for f, file in SNAPSHOT_FILES.items() if file.source == ind.source)
     rows = [r for r in snapshot_rows(file_name) if r["indicator"] == indicator and r["country"] in countries
             and (until is None or int(r["year"]) <= until)]
     store.write_observations([ObservationIn(f"{ind.source}:{indicator}:{r['country']}", int(r["year"]), r["value"])
