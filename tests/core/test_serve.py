@@ -70,7 +70,7 @@ def test_serve_loads_an_empty_database_runs_the_dashboard_and_stops_on_sigterm(t
     output = log.read_text()
     assert code == 0, output
     assert "the database has no data yet: running `autarky init`" in output
-    assert "snapshot loaded: 9800 inserted" in output
+    assert "snapshot loaded: 14681 inserted" in output
     assert "running `autarky forecast`" in output
     assert "scheduler: " in output and f"dashboard: http://127.0.0.1:{port}" in output
     assert "SIGTERM received: stopping" in output
