@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 from tests.support.serving import run
 
@@ -29,6 +30,11 @@ def test_fresh_install_exports_the_chip_figures(tmp_path):
     assert len(korea) == 89 and korea[0]["period"] == "2016-01"
     usa = {r["period"]: r["value"] for r in _export(env, "--series", "comtrade:CT.8542.M:CHN:USA")}
     assert usa["2010"] == "7903767147" and len(usa) == 15
+    # Issue 13's figure on the bundled series: the October 2022 US rules against the forecast made before them.
+    impact = json.loads(run("impact", "--event", "2022-10-07", "--series", "kortrade:KR.8542.X:KOR:CHN", "--json",
+                            env=env).stdout)
+    assert impact["lo95_pct"] < impact["gap_pct"] < impact["hi95_pct"] < 0  # fell below, beyond the 95% band
+    assert impact["placebo"]["rank"] >= 1 and impact["placebo"]["of"] > 1
 
 
 def test_config_can_leave_the_cset_part_out(tmp_path):
