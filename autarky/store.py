@@ -254,7 +254,7 @@ class Store:
                 result.updated += 1
                 changed.add(key)
         if inserts:
-            session.execute(Observation.__table__.insert(), inserts)
+            session.execute(table.insert(), inserts)
         if updates:
             session.execute(update(table).where(table.c.id == bindparam("oid"))
                             .values(value=bindparam("value"), vintage=bindparam("vintage"),

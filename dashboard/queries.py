@@ -13,12 +13,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from autarky import forecasts
 from autarky.catalog import CATEGORIES, Catalog
 from autarky.config import Config
+from autarky.db import sqlite_file
 from autarky.models import (AlertEvent, AlertState, CollectionRun, ForecastRun, Observation, Outbox, Revision,
                             Series, Source)
 from autarky.store import Store
@@ -55,14 +55,6 @@ class Data:
 
 
 # ---------------------------------------------------------------------------- database state
-def sqlite_file(database_url: str) -> Path | None:
-    """The file of a SQLite URL (None for other backends and in-memory databases)."""
-    url = make_url(database_url)
-    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
-        return None
-    return Path(url.database)
-
-
 def database_missing(database_url: str) -> bool:
     """A SQLite file that does not exist yet: opening it would create it, and the dashboard never writes."""
     path = sqlite_file(database_url)
