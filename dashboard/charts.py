@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from autarky.dashboard.events import TRACE_NAME, add_event_markers
-from autarky.dashboard.formatting import format_value, is_share, period_label
+from autarky.dashboard.formatting import dollar_multiplier, format_value, is_share, period_label
 from autarky.dashboard.queries import Crossing
 from autarky.dashboard.settings import RefLine
 
@@ -45,8 +45,8 @@ def _axis_format(unit: str, log_y: bool = False) -> dict:
         axis["tickformat"] = ".0%"
     elif text.startswith("%"):
         axis["ticksuffix"] = "%"
-    elif "us$" in text:
-        axis.update(tickprefix="$", tickformat="~s")
+    elif dollar_multiplier(unit) == 1.0:
+        axis.update(tickprefix="$", tickformat="~s")  # a scaled unit (thousand US$) reads from the axis title
     else:
         axis["tickformat"] = "~s"
     return axis

@@ -8,7 +8,7 @@ import pandas as pd
 
 from autarky.store import format_period
 
-__all__ = ["format_period", "format_value", "format_change", "is_rate", "is_share", "period_label"]
+__all__ = ["dollar_multiplier", "format_period", "format_value", "format_change", "is_rate", "is_share", "period_label"]
 
 _SCALES = ((1e12, "tn"), (1e9, "bn"), (1e6, "m"))
 
@@ -24,6 +24,14 @@ def is_rate(unit: str) -> bool:
     return is_share(unit) or text.startswith(("%", "score", "index", "z-score")) or text in ("ratio", "percent")
 
 
+def dollar_multiplier(unit: str) -> float | None:
+    """US$ per unit of a money indicator (1 for US$, 1e3 for thousand US$, 1e6 for US$ millions); None for others."""
+    text = unit.strip().lower()
+    if "us$" not in text:
+        return None
+    return 1e6 if "million" in text else 1e3 if "thousand" in text else 1.0
+
+
 def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
@@ -37,8 +45,9 @@ def format_value(value: float | None, unit: str) -> str:
         return f"{value * 100:.1f}%"
     if text.startswith("%"):
         return f"{value:.2f}%" if abs(value) < 10 else f"{value:.1f}%"
-    if "us$" in text:
-        dollars = value * 1e6 if "million" in text else value
+    multiplier = dollar_multiplier(unit)
+    if multiplier is not None:
+        dollars = value * multiplier
         for scale, suffix in _SCALES:
             if abs(dollars) >= scale:
                 return f"${dollars / scale:,.2f} {suffix}"

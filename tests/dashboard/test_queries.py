@@ -191,6 +191,7 @@ def test_formatting():
     assert format_value(1426644.0, "applications") == "1,426,644"
     assert format_value(46.63e9, "current US$") == "$46.63 bn"
     assert format_value(120.0, "US$ millions") == "$120.00 m"
+    assert format_value(3932188.0, "thousand US$") == "$3.93 bn"  # Korea's HS 8542 exports to China, 2023-05
     assert format_value(2.5789, "% of GDP") == "2.58%"
     assert format_value(0.8997, "share") == "90.0%"
     assert format_value(None, "share") == "–"
