@@ -1,12 +1,15 @@
-"""End to end: `autarky dashboard` on loopback, the overview and the explorer loaded in headless Debian Chromium."""
+"""End to end: `autarky dashboard` on loopback after `autarky init`: every page in headless Debian Chromium, the
+explorer with the policy-event markers and impact on the bundled Korea HS 8542 series, no request to another host."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
+from autarky.events.source import bundled_events
 from tests.support.serving import free_port, port_open, start_autarky, stop, wait_healthy
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -15,6 +18,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 RENDER_TIMEOUT_MS = 90_000
 VIEWPORT = {"width": 1400, "height": 2000}
 OTHER_PAGES = ("compare", "alerts", "data_health", "methodology")
+OCTOBER_2022_RULES = next(e.uid for e in bundled_events() if e.date == dt.date(2022, 10, 7))
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at "
                                                               "/usr/bin/chromium (apt-get install chromium)")
@@ -63,6 +67,20 @@ def test_overview_and_explorer_in_chromium(tmp_path):
                 legend = page.locator(".js-plotly-plot .legend").first.text_content()
                 assert "China" in legend and "Japan" in legend
                 assert "indicator=IP.PAT.RESD" in page.url
+                # Issue 13 on the bundled series: Korea's HS 8542 exports to China, with the events and the impact
+                # of the October 2022 US rules.
+                korea = rendered_text(page, f"http://127.0.0.1:{port}/explorer?indicator=KR.8542.X&countries=KOR"
+                                            f"&event={OCTOBER_2022_RULES}", tmp_path / "events.png", plotly=True)
+                assert "policy events relevant to this indicator" in korea
+                assert "Korea, Rep., 2023-05: $3.93 bn" in korea  # 3,932,188 thousand US$, scaled by its unit
+                assert "policy events" in page.locator(".js-plotly-plot .legend").first.text_content()
+                assert page.locator(".js-plotly-plot .shapelayer path").count() >= 10  # one dotted line per event
+                page.get_by_role("tab", name="Policy events").click()
+                page.get_by_text("Before/after comparison, not proof of cause", exact=False).first.wait_for(
+                    timeout=RENDER_TIMEOUT_MS)
+                report = page.inner_text('[data-testid="stMain"]')
+                assert "Gap against the pre-event forecast" in report and "Placebo rank" in report
+                assert page.locator('[data-testid="stException"]').count() == 0
                 for name in OTHER_PAGES:
                     rendered_text(page, f"http://127.0.0.1:{port}/{name}", tmp_path / f"{name}.png")
                 page.wait_for_timeout(500)  # the favicon is requested after the page settles
@@ -76,3 +94,4 @@ def test_overview_and_explorer_in_chromium(tmp_path):
     assert not port_open(port)
     assert (tmp_path / "overview.png").stat().st_size > 10_000
     assert (tmp_path / "explorer.png").stat().st_size > 10_000
+    assert (tmp_path / "events.png").stat().st_size > 10_000
