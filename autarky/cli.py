@@ -104,11 +104,16 @@ def status(app: App) -> None:
         last = group["last_period"].dropna()
         latest = format_period(pd.Timestamp(max(last)), group["frequency"].iloc[0]) if len(last) else "-"
         click.echo(f"  {indicator:22s} {latest:8s} ({len(group)} series)")
+    try:
+        for line in app.store.mark_interrupted_runs():
+            click.echo(f"marked {line}", err=True)
+    except SQLAlchemyError:  # a read-only database: show the log as it is
+        pass
     runs = app.store.runs(limit=5)
     click.echo("\nlast collection runs:")
     for run in runs.itertuples():
         note = f" error: {run.error}" if run.error else ""
-        click.echo(f"  {run.started_at:%Y-%m-%d %H:%M} {run.source:16s} {run.status:7s} "
+        click.echo(f"  {run.started_at:%Y-%m-%d %H:%M} {run.source:16s} {run.status:11s} "
                    f"+{run.inserted} ~{run.updated} ={run.unchanged} x{run.rejected}{note}")
 
 

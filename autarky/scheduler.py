@@ -42,8 +42,7 @@ JOB_FUNCTION = "autarky.scheduler:run_collection_job"
 # The collectors are reached only through these entry functions.
 REGISTRY_ENTRY = "autarky.collectors.registry:default_registry"
 SETTINGS_ENTRY = "autarky.collectors.settings:collector_settings"
-COLLECT_ENTRY = "autarky.collectors.runner:collect"
-DOWNSTREAM_ENTRY = "autarky.collectors.runner:downstream_after_collect"
+COLLECT_ENTRY = "autarky.pipeline:collect_and_propagate"
 JOB_PREFIX = "collect:"
 JOBSTORE = "default"
 
@@ -128,20 +127,15 @@ def run_collection_job(name: str) -> dict[str, Any]:
     cls = registry.get(name)
     settings = _entry(SETTINGS_ENTRY)(runtime.app.config, name, cls.defaults)
     indicators, countries = (_names(name, key, settings.option(key, [])) for key in ("indicators", "countries"))
-    results = _entry(COLLECT_ENTRY)(runtime.app, [name], indicators, countries, registry=registry,
-                                    stop=runtime.stop, prepare=False)
-    changed = frozenset(key for result in results for key in result.changed)
-    for result in results:
-        log.info("%s", result.summary())
-        for error in result.errors:
-            log.error("%s failed: %s", result.name, error)
+    # Stopping: the changed series stay pending (marked with their batches) and the next job runs the chain.
+    outcome = _entry(COLLECT_ENTRY)(runtime.app, [name], indicators, countries, registry=registry, prepare=False,
+                                    stop=runtime.stop, lock=runtime.downstream_lock)
+    changed, results = outcome.changed, outcome.results
     downstream: dict[str, list[str]] = {}
-    with runtime.downstream_lock:  # two sources finishing together do not run the chain at once
-        # Stopping: the changed series stay pending and the next job runs the chain on them.
-        outcome = _entry(DOWNSTREAM_ENTRY)(runtime.app, changed, run=not runtime.stop.is_set())
-    if outcome is not None:
-        downstream = {stage: sorted(keys) for stage, keys in outcome.by_stage.items()}
-        log.info("%s: downstream ran on %d series: %s", name, len(outcome.changed), ", ".join(downstream) or "-")
+    if outcome.downstream is not None:
+        downstream = {stage: sorted(keys) for stage, keys in outcome.downstream.by_stage.items()}
+        log.info("%s: downstream ran on %d series: %s", name, len(outcome.downstream.changed),
+                 ", ".join(downstream) or "-")
     summary = {"source": name, "changed": sorted(changed), "failed": [r.name for r in results if r.failed],
                "downstream": downstream}
     runtime.completed.append(summary)
@@ -224,6 +218,8 @@ def run_scheduler(app: App, *, run_now: bool = False, echo: Callable[[str], None
     lock.acquire()
     if lock.took_over:
         echo(f"took over the lock of a scheduler that stopped answering: {lock.took_over}")
+    for line in app.store.mark_interrupted_runs():
+        echo(f"marked {line}")
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
     scheduler = None

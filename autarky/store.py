@@ -4,23 +4,29 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import re
+import socket
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Sequence
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, bindparam, delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from autarky import migrate
 from autarky.catalog import WORLD, Catalog, Indicator, partner_series, series_key
 from autarky.db import IMMEDIATE, create_database, is_sqlite, make_engine
 from autarky.errors import BatchRejected
-from autarky.models import CollectionRun, Observation, Revision, Series, Source, utcnow
+from autarky.models import CollectionRun, Observation, PendingDownstream, Revision, Series, Source, utcnow
 
 # Values closer than this (relative) count as unchanged, so float round-trips do not create revisions.
 REL_TOLERANCE = 1e-12
+# A `running` collection run whose heartbeat is older than this belongs to a dead process (on any host).
+STALE_RUN_SECONDS = 3600.0
 _PERIOD_PATTERNS = (
     (re.compile(r"^(\d{4})$"), lambda m: dt.date(int(m[1]), 1, 1)),
     (re.compile(r"^(\d{4})-?M?(\d{2})$"), lambda m: dt.date(int(m[1]), int(m[2]), 1)),
@@ -205,19 +211,22 @@ class Store:
         return created
 
     # ------------------------------------------------------------------ writes
-    def write_observations(self, rows: Sequence[ObservationIn], *, source: str = "",
-                           run_id: int | None = None) -> BatchResult:
+    def write_observations(self, rows: Sequence[ObservationIn], *, source: str = "", run_id: int | None = None,
+                           pending: bool = False) -> BatchResult:
         """Store one batch in one transaction: validate every row first; any bad row rejects the whole batch.
 
         Only what changed is written: new rows inserted, changed values updated with one revision row each (old and
         new value and vintage), unchanged values not touched. Rows are compared with the stored ones as plain
-        tuples and written by driver-level executemany: SQLAlchemy's per-row work would cost more than SQLite's."""
+        tuples and written by driver-level executemany: SQLAlchemy's per-row work would cost more than SQLite's.
+        With `pending`, the changed series are marked in pending_downstream in the same transaction, so the marks
+        exist exactly when the change does (a process killed after the commit leaves both, before it neither)."""
         with self.writing() as session:
             connection = session.connection()
             ids = dict(connection.execute(select(Series.key, Series.id)).all())
             existing = _stored(connection, {ids.get(row.series_key) for row in rows} - {None})
             plan = _plan(rows, ids, existing, f"source {source}: " if source else "",
                          _WriteSql.for_dialect(connection.dialect), run_id)
+            plan.mark_pending = pending
             return self._apply(session, plan, run_id)
 
     def _apply(self, session: Session, plan: "_WritePlan", run_id: int | None) -> BatchResult:
@@ -227,15 +236,71 @@ class Store:
                                   (plan.sql.revision, plan.revisions)):
             if params:
                 connection.exec_driver_sql(statement, params)
+        if plan.mark_pending:
+            _mark_pending(connection, plan.result.changed_series)
         return plan.result
+
+    # ------------------------------------------------------------------ pending downstream work
+    def mark_pending(self, keys: Iterable[str]) -> None:
+        """Mark series for the downstream chain (write_observations(pending=True) does it inside the batch)."""
+        with self.writing() as session:
+            _mark_pending(session.connection(), keys)
+
+    def pending_downstream(self) -> dict[str, dt.datetime]:
+        """The series waiting for the downstream chain, with when each was (last) marked."""
+        table = PendingDownstream.__table__
+        with self.reading() as session:
+            return dict(session.execute(select(table.c.series_key, table.c.marked_at)).all())
+
+    def clear_pending(self, marks: dict[str, dt.datetime]) -> None:
+        """Clear the marks the downstream chain ran on; a series marked again since (by a batch committed while
+        the chain ran) keeps its newer mark."""
+        if not marks:
+            return
+        table = PendingDownstream.__table__
+        with self.writing() as session:
+            session.execute(delete(table).where(table.c.series_key == bindparam("key"),
+                                                table.c.marked_at == bindparam("at")),
+                            [{"key": key, "at": at} for key, at in marks.items()])
 
     # ------------------------------------------------------------------ collection runs
     def start_run(self, source: str) -> int:
+        """A `running` row for this process (host, pid, heartbeat), so a later command can tell if it died."""
         with self.writing() as session:
-            run = CollectionRun(source=source, started_at=utcnow(), status="running")
+            now = utcnow()
+            run = CollectionRun(source=source, started_at=now, status="running", host=socket.gethostname(),
+                                pid=os.getpid(), heartbeat_at=now)
             session.add(run)
             session.flush()
             return run.id
+
+    def heartbeat_run(self, run_id: int) -> None:
+        with self.writing() as session:
+            session.execute(update(CollectionRun).where(CollectionRun.id == run_id)
+                            .values(heartbeat_at=utcnow()))
+
+    def mark_interrupted_runs(self, *, stale_after: float = STALE_RUN_SECONDS) -> list[str]:
+        """Mark `interrupted` every run left `running` by a dead process: its pid is gone on this host, or its
+        heartbeat is older than `stale_after` seconds. Its counts become what it left behind (its revisions);
+        returns one line per run marked."""
+        now, host = utcnow(), socket.gethostname()
+        marked = []
+        with self.writing() as session:
+            for run in session.scalars(select(CollectionRun).where(CollectionRun.status == "running")):
+                beat = _aware(run.heartbeat_at or run.started_at)
+                quiet = (now - beat).total_seconds()
+                if run.host == host and run.pid is not None and not _process_alive(run.pid):
+                    why = f"its process {run.pid} on {host} is gone"
+                elif quiet > stale_after:
+                    why = f"no heartbeat for {quiet:.0f} s (pid {run.pid} on {run.host})"
+                else:
+                    continue
+                run.status, run.finished_at = "interrupted", now
+                run.error = f"interrupted: {why}; last heartbeat {beat:%Y-%m-%d %H:%M:%S} UTC"
+                run.updated = session.scalar(select(func.count()).select_from(Revision)
+                                             .where(Revision.run_id == run.id)) or 0
+                marked.append(f"collection run {run.id} ({run.source}) {run.error}")
+        return marked
 
     def finish_run(self, run_id: int, result: BatchResult | None = None, *, error: str | None = None,
                    rejected: int = 0) -> None:
@@ -331,6 +396,20 @@ class Store:
         return pd.DataFrame([{c: getattr(r, c) for c in columns} for r in rows], columns=columns)
 
 
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
 def _stored(connection, series_ids: set[int]) -> dict[tuple[int, dt.date], tuple[int, float, str | None]]:  # noqa: ANN001
     """(series id, period) -> (observation id, value, vintage) of the stored rows of these series."""
     table = Observation.__table__
@@ -349,6 +428,19 @@ class _WritePlan:
     updates: list[tuple]
     revisions: list[tuple]
     result: BatchResult
+    mark_pending: bool = False
+
+
+def _mark_pending(connection, keys: Iterable[str]) -> None:  # noqa: ANN001
+    """Upsert the marks (a mark made again gets the new time, so a chain running meanwhile does not clear it)."""
+    now = utcnow()
+    rows = [{"series_key": key, "marked_at": now} for key in sorted(set(keys))]
+    if not rows:
+        return
+    dialect = sqlite_insert if connection.dialect.name == "sqlite" else postgresql_insert
+    statement = dialect(PendingDownstream.__table__)
+    connection.execute(statement.on_conflict_do_update(index_elements=["series_key"],
+                                                       set_={"marked_at": statement.excluded.marked_at}), rows)
 
 
 def _plan(rows: Sequence[ObservationIn], ids: dict[str, int], existing: dict, label: str, sql: "_WriteSql",

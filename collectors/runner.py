@@ -6,18 +6,17 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Sequence
 
 from autarky.app import App
 from autarky.catalog import Catalog, Indicator
 from autarky.errors import AutarkyError, BatchRejected
-from autarky.pipeline import PipelineResult, run_downstream
 from autarky.store import BatchResult, SeriesSpec
 from autarky.collectors.base import Collector, Context, Selection
 from autarky.collectors.errors import SelectionError, SourceError, SourceUnavailable
 from autarky.collectors.registry import Registry, UnknownCollector, default_registry
 from autarky.collectors.settings import collector_settings
-from autarky.collectors.state import Cursors, PendingDownstream
+from autarky.collectors.state import Cursors
 from autarky.collectors.validate import EARLIEST_YEAR, validate_batch
 
 log = logging.getLogger("autarky.collectors")
@@ -114,6 +113,8 @@ def collect(app: App, sources: Sequence[str] = (), indicators: Sequence[str] = (
     plan = resolve(app.catalog, registry, sources, indicators, countries, since)
     if prepare:  # the scheduler upgrades once at start, not in every job
         app.store.upgrade()
+    for line in app.store.mark_interrupted_runs():
+        (warn or log.warning)(line)
     app.store.register_sources(app.catalog)
     stop = stop or threading.Event()
     return [run_source(app, cls, selection, progress=progress or log.info, warn=warn or log.warning, stop=stop,
@@ -184,7 +185,7 @@ def _store_task(collector: Collector, task, result: SourceResult, run_id: int,  
         store.register_series([SeriesSpec.for_indicator(ctx.catalog.indicator(code), country)
                                for code, country in pairs])
         try:
-            written = store.write_observations(observations, source=label, run_id=run_id)
+            written = store.write_observations(observations, source=label, run_id=run_id, pending=True)
         except BatchRejected:
             result.rejected += len(observations)
             raise
@@ -193,23 +194,6 @@ def _store_task(collector: Collector, task, result: SourceResult, run_id: int,  
         result.unchanged += written.unchanged
         result.changed |= written.changed_series
     ctx.cursors.set_many(batch.cursors)
+    store.heartbeat_run(run_id)
     if batch.note:
         progress(f"{label}: {batch.note}")
-
-
-def changed_keys(results: Iterable[SourceResult]) -> frozenset[str]:
-    return frozenset(key for result in results for key in result.changed)
-
-
-def downstream_after_collect(app: App, changed: Iterable[str], *, run: bool = True,
-                             progress: Callable[[str], None] | None = None) -> PipelineResult | None:
-    """Remember the changed series, then run the downstream chain on them and on any left pending by an earlier
-    stop or failure; they are forgotten only once the chain has run. `run=False` only remembers them."""
-    pending = PendingDownstream(app.store)
-    pending.add(changed)
-    keys = pending.keys()
-    if not run or not keys:
-        return None
-    outcome = run_downstream(app, keys, progress=progress)
-    pending.done(keys)
-    return outcome
