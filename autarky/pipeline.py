@@ -9,7 +9,6 @@ in its own transaction (so a killed collect loses no marks), and the chain clear
 
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
 from contextlib import nullcontext
@@ -22,12 +21,28 @@ from autarky.collectors.runner import SourceResult, collect
 
 log = logging.getLogger("autarky.pipeline")
 
-# (stage name, "module:function"), in the order data flows.
-DOWNSTREAM: list[tuple[str, str]] = [
-    ("metrics", "autarky.metrics.runner:run_after_change"),
-    ("forecast", "autarky.forecast.runner:run_after_change"),
-    ("alerts", "autarky.alerts.engine:run_after_change"),
-]
+Stage = Callable[[App, frozenset[str]], frozenset[str]]
+
+
+# Each stage is imported when it first runs (the forecast stage pulls in the model libraries).
+def metrics_stage(app: App, changed: frozenset[str]) -> frozenset[str]:
+    from autarky.metrics.runner import run_after_change
+    return run_after_change(app, changed)
+
+
+def forecast_stage(app: App, changed: frozenset[str]) -> frozenset[str]:
+    from autarky.forecast.runner import run_after_change
+    return run_after_change(app, changed)
+
+
+def alerts_stage(app: App, changed: frozenset[str]) -> frozenset[str]:
+    from autarky.alerts.engine import run_after_change
+    return run_after_change(app, changed)
+
+
+# (stage name, stage function), in the order data flows.
+DOWNSTREAM: list[tuple[str, Stage]] = [("metrics", metrics_stage), ("forecast", forecast_stage),
+                                       ("alerts", alerts_stage)]
 
 
 @dataclass
@@ -52,21 +67,16 @@ class CollectOutcome:
         return [result.name for result in self.results if result.failed]
 
 
-def load_stage(entry: str) -> Callable[[App, frozenset[str]], frozenset[str]]:
-    module_name, _, function = entry.partition(":")
-    return getattr(importlib.import_module(module_name), function)
-
-
 def run_downstream(app: App, changed: frozenset[str], *, stages: list[str] | None = None,
                    progress: Callable[[str], None] | None = None) -> PipelineResult:
     """Run every downstream stage (or the named ones) in order, feeding each the keys changed so far."""
     result = PipelineResult(changed=frozenset(changed))
-    for name, entry in DOWNSTREAM:
+    for name, stage in DOWNSTREAM:
         if stages is not None and name not in stages:
             continue
         if progress:
             progress(name)
-        produced = frozenset(load_stage(entry)(app, result.changed))
+        produced = frozenset(stage(app, result.changed))
         result.by_stage[name] = produced
         result.changed = result.changed | produced
     return result

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import deque
-import importlib
 import logging
 import signal
 import threading
@@ -26,8 +25,12 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.exc import SQLAlchemyError
 
 from autarky.app import App
+from autarky.collectors.registry import default_registry
+from autarky.collectors.settings import collector_settings
 from autarky.db import IMMEDIATE, is_sqlite
 from autarky.errors import AutarkyError, ConfigError
+from autarky.pipeline import collect_and_propagate
+from autarky.references import reference_to
 from autarky.scheduler_lock import SchedulerLock
 from autarky.scheduler_models import JOBS_TABLE
 
@@ -38,18 +41,8 @@ HEARTBEAT_SECONDS = 15.0
 STALE_AFTER_SECONDS = 60.0    # a lock without heartbeat for this long belongs to a dead scheduler
 MAX_WORKERS = 2
 RECENT_JOBS = 100             # job summaries kept in memory (the run log is in collection_run)
-JOB_FUNCTION = "autarky.scheduler:run_collection_job"
-# The collectors are reached only through these entry functions.
-REGISTRY_ENTRY = "autarky.collectors.registry:default_registry"
-SETTINGS_ENTRY = "autarky.collectors.settings:collector_settings"
-COLLECT_ENTRY = "autarky.pipeline:collect_and_propagate"
 JOB_PREFIX = "collect:"
 JOBSTORE = "default"
-
-
-def _entry(reference: str) -> Callable[..., Any]:
-    module, _, name = reference.partition(":")
-    return getattr(importlib.import_module(module), name)
 
 
 @dataclass(frozen=True)
@@ -94,10 +87,9 @@ class JobSpec:
 
 def job_specs(app: App) -> list[JobSpec]:
     """One job per enabled collector with a cron (config `[collectors.<name>] cron`, else its default)."""
-    settings_of = _entry(SETTINGS_ENTRY)
     specs = []
-    for cls in _entry(REGISTRY_ENTRY)():
-        settings = settings_of(app.config, cls.name, cls.defaults)
+    for cls in default_registry():
+        settings = collector_settings(app.config, cls.name, cls.defaults)
         if settings.enabled and settings.cron:
             spec = JobSpec(cls.name, settings.cron)
             spec.trigger()  # a bad cron fails at start, naming the collector
@@ -123,12 +115,12 @@ def run_collection_job(name: str) -> dict[str, Any]:
     runtime = _runtime
     if runtime is None:
         raise RuntimeError("run_collection_job runs only inside `autarky schedule`")
-    registry = _entry(REGISTRY_ENTRY)()
+    registry = default_registry()
     cls = registry.get(name)
-    settings = _entry(SETTINGS_ENTRY)(runtime.app.config, name, cls.defaults)
+    settings = collector_settings(runtime.app.config, name, cls.defaults)
     indicators, countries = (_names(name, key, settings.option(key, [])) for key in ("indicators", "countries"))
     # Stopping: the changed series stay pending (marked with their batches) and the next job runs the chain.
-    outcome = _entry(COLLECT_ENTRY)(runtime.app, [name], indicators, countries, registry=registry, prepare=False,
+    outcome = collect_and_propagate(runtime.app, [name], indicators, countries, registry=registry, prepare=False,
                                     stop=runtime.stop, lock=runtime.downstream_lock)
     changed, results = outcome.changed, outcome.results
     downstream: dict[str, list[str]] = {}
@@ -140,6 +132,10 @@ def run_collection_job(name: str) -> dict[str, Any]:
                "downstream": downstream}
     runtime.completed.append(summary)
     return summary
+
+
+# APScheduler stores its jobs by text reference; the one place that makes (and checks) it is autarky.references.
+JOB_FUNCTION = reference_to(run_collection_job)
 
 
 def _names(collector: str, key: str, value: Any) -> list[str]:

@@ -36,3 +36,15 @@ def test_upgrade_from_before_the_pipeline_migration_moves_the_downstream_marks(d
     # A run from before the heartbeat column has none: it counts as stale from its start.
     assert len(store.mark_interrupted_runs(stale_after=3600)) == 1
     store.close()
+
+
+def test_every_branch_off_the_core_has_a_label_and_heads_are_known():
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(migrate.alembic_config())
+    for name in ("metrics", "collectors", "partners", "events"):
+        assert script.get_revision(f"{name}@head") is not None
+    forks = [rev for rev in script.walk_revisions() if len(rev.nextrev) > 1]
+    for fork in forks:  # every revision after a fork starts a labelled branch
+        for child in fork.nextrev:
+            assert script.get_revision(child).branch_labels, f"{child} branches off {fork.revision} unlabelled"

@@ -95,7 +95,7 @@ def test_a_silent_lock_is_taken_over_and_its_old_holder_notices(store):
 
 @pytest.fixture
 def probe(monkeypatch):
-    monkeypatch.setattr(pipeline, "DOWNSTREAM", [("probe", "tests.support.collectors:record_downstream")])
+    monkeypatch.setattr(pipeline, "DOWNSTREAM", [("probe", collectors_support.record_downstream)])
     collectors_support.DOWNSTREAM_CALLS.clear()
     yield collectors_support.DOWNSTREAM_CALLS
     collectors_support.DOWNSTREAM_CALLS.clear()
@@ -185,8 +185,7 @@ def test_a_series_marked_again_while_the_chain_runs_stays_pending(sqlite_store, 
         app_.store.mark_pending({"wb:B:CHN"})  # as a concurrent collect would
         return frozenset()
 
-    monkeypatch.setattr(pipeline, "load_stage", lambda entry: stage)
-    monkeypatch.setattr(pipeline, "DOWNSTREAM", [("probe", "-")])
+    monkeypatch.setattr(pipeline, "DOWNSTREAM", [("probe", stage)])
     assert pipeline.propagate(app).changed == {"wb:A:CHN", "wb:B:CHN"}
     assert set(app.store.pending_downstream()) == {"wb:B:CHN"}
     app.close()

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from autarky.catalog import load_catalog
+from autarky.app import load_catalog
 from autarky.config import load_config
 from autarky.errors import MetricsError
 from autarky.metrics.definitions import DERIVED_SOURCE, build_definitions, trade_pairs
