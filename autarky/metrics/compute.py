@@ -49,7 +49,7 @@ def combine_vintages(vintages: Iterable[str | None]) -> str | None:
 def evaluate_series(metric: MetricDef, country: str, values: Values, tally: Tally) -> dict[dt.date, Point]:
     """The metric for one country at every period its own inputs cover; a missing value is tallied, not stored."""
     keys = {ref: metric.ref_key(ref, country) for ref in metric.refs()}
-    local = [key for ref, key in keys.items() if not ref.country and not ref.lag] or list(keys.values())
+    local = [key for ref, key in keys.items() if not (ref.country or ref.lag or ref.partner)] or list(keys.values())
     periods = sorted({period for key in local for period in values.get(key, {})})
     bounds = metric.indicator.min, metric.indicator.max
     frequency = metric.indicator.frequency

@@ -59,3 +59,19 @@ def test_bad_partner_targets_name_the_field(tmp_path, fields, message):
     path.write_text(rule("r", "threshold", above=1, **fields), encoding="utf-8")
     with pytest.raises(ConfigError, match=message):
         load_rules(load_config(path))
+
+
+def test_the_control_group_share_rule_of_the_example_file_fires(store, catalog, smtp, checker):
+    from autarky.app import App
+    from autarky.metrics.runner import recompute
+    from tests.support.metrics import TOOLS_WORLD_2020, store_tool_imports
+
+    store_tool_imports(store, catalog)
+    recompute(App(_store=store), None)
+    # The example rule: China's HS 848620 imports from USA+JPN+NLD below 70% of its imports from the World.
+    report = checker(rule("tools-from-controlling-group", "threshold", indicator="SR.SUPPLY.CTRL.848620",
+                          countries=["CHN"], below=0.7, recover=0.72), T0)
+    [outcome] = report.evaluation.outcomes
+    assert outcome.target.key == "derived:SR.SUPPLY.CTRL.848620:CHN" and outcome.step.state.state == "firing"
+    assert outcome.check.value == pytest.approx(9.0e9 / TOOLS_WORLD_2020)  # 0.6587 in 2020
+    assert len(smtp.received) == 1
