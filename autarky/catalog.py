@@ -239,6 +239,15 @@ def indicator_series(catalog: Catalog, codes: Iterable[str] | None = None) -> li
 
 
 def partner_series(indicator: Indicator) -> list[tuple[str, str | None]]:
-    """(reporter, partner) pairs of one indicator: World (None) and each declared partner, for each country."""
-    return [(country, partner) for country in indicator.countries
-            for partner in (None, *indicator.partners) if partner != country]
+    """(reporter, partner) pairs of one indicator: World (None) for each country, then the bilateral pairs.
+
+    The first country of `countries` is the focus: it is paired with each declared partner, and each partner that is
+    also one of the countries reports its own flows with the focus (mirror flows, e.g. USA's exports to CHN).
+    """
+    pairs: list[tuple[str, str | None]] = [(country, None) for country in indicator.countries]
+    if not indicator.partners or not indicator.countries:
+        return pairs
+    focus = indicator.countries[0]
+    pairs += [(focus, partner) for partner in indicator.partners if partner != focus]
+    pairs += [(country, focus) for country in indicator.countries[1:] if country in indicator.partners]
+    return list(dict.fromkeys(pairs))

@@ -16,7 +16,8 @@ from autarky.collectors.state import Cursors
 
 @dataclass(frozen=True)
 class Record:
-    """One value as a source gave it, before validation: indicator, country, period, value, vintage, unit."""
+    """One value as a source gave it, before validation: indicator, country, period, value, vintage, unit;
+    `partner` (ISO3) for a bilateral series, None for partner World."""
 
     indicator: str
     country: str
@@ -25,6 +26,11 @@ class Record:
     vintage: str | None = None
     unit: str | None = None
     status: str | None = None
+    partner: str | None = None
+
+    @property
+    def key_parts(self) -> tuple[str, str, str | None]:
+        return self.indicator, self.country, self.partner
 
 
 @dataclass(frozen=True)
@@ -166,7 +172,7 @@ def last_periods(records: Iterable[Record], source: str,
     """Cursor updates {series key: {"last_period": ISO date}}: the latest period seen, never moving back."""
     latest: dict[str, dt.date] = {}
     for record in records:
-        key = series_key(source, record.indicator, record.country)
+        key = series_key(source, record.indicator, record.country, record.partner)
         period = parse_period(record.period)
         if key not in latest or period > latest[key]:
             latest[key] = period

@@ -181,9 +181,9 @@ def _store_task(collector: Collector, task, result: SourceResult, run_id: int,  
         result.rejected += len(batch.records)
         raise
     if observations:
-        pairs = dict.fromkeys((r.indicator, r.country) for r in batch.records)
-        store.register_series([SeriesSpec.for_indicator(ctx.catalog.indicator(code), country)
-                               for code, country in pairs])
+        triples = dict.fromkeys(r.key_parts for r in batch.records)
+        store.register_series([SeriesSpec.for_indicator(ctx.catalog.indicator(code), country, partner)
+                               for code, country, partner in triples])
         try:
             written = store.write_observations(observations, source=label, run_id=run_id, pending=True)
         except BatchRejected:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Callable, Sequence
 
-from autarky.catalog import Catalog, Indicator, series_key
+from autarky.catalog import Catalog, Indicator, partner_series, series_key
 from autarky.errors import BatchRejected
 from autarky.store import ObservationIn, parse_period, parse_value
 from autarky.collectors.base import Record
@@ -45,13 +45,16 @@ def validate_batch(records: Sequence[Record], *, source_name: str, source_code: 
 def _check(record: Record, source_code: str, catalog: Catalog, expected_unit: Callable[[Indicator], str],
            today: dt.date) -> tuple[str, dt.date, float]:
     indicator = catalog.indicators.get(record.indicator)
-    key = series_key(source_code, record.indicator, record.country)
+    key = series_key(source_code, record.indicator, record.country, record.partner)
     if indicator is None or indicator.source != source_code:
         raise ValueError(f"series {key}: indicator {record.indicator!r} is not a catalog indicator of source "
                          f"{source_code!r}")
     if record.country not in indicator.countries:
         raise ValueError(f"series {key}: country {record.country!r} is not among the countries of "
                          f"{indicator.code} ({', '.join(indicator.countries)})")
+    if record.partner is not None and (record.country, record.partner) not in partner_series(indicator):
+        raise ValueError(f"series {key}: partner {record.partner!r} of reporter {record.country} is not a declared "
+                         f"partner pair of {indicator.code} (partners: {', '.join(indicator.partners) or 'none'})")
     try:
         period = parse_period(record.period)
     except ValueError as exc:
