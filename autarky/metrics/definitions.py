@@ -110,6 +110,8 @@ def add_derived_indicators(catalog: Catalog, settings: Mapping[str, Any], origin
     for metric in definitions.metrics:
         catalog.add(metric.indicator)
     catalog.add(definitions.index.indicator)
+    for pillar in definitions.index.pillar_specs:
+        catalog.add(pillar.indicator)
 
 
 def build_definitions(catalog: Catalog, settings: Mapping[str, Any], origin: str = "autarky.toml") -> Definitions:
