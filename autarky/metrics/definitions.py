@@ -95,6 +95,11 @@ def _builtin_file() -> dict[str, Any]:
         raise MetricsError(f"{METRICS_ORIGIN}: invalid TOML: {exc}") from None
 
 
+def builtin_table(name: str) -> dict[str, Any]:
+    """One top-level table of the built-in metrics file (e.g. `sensitivity`), empty when absent."""
+    return dict(_builtin_file().get(name, {}))
+
+
 def config_origin(config: Config) -> str:
     return str(config.path) if config.path else "autarky.toml"
 
