@@ -157,6 +157,10 @@ def parse_index(defaults: Mapping[str, Any], overrides: Mapping[str, Any], known
                  if c not in exclude and any(c in known[code].countries for code in components)]
     method = describe(tuple(components), full_weights, frozenset(log), normalisation, (base[0], base[1]), k,
                       carry, len(countries))
+    if pillars:
+        method = method.replace("weights re-scaled over those present", "weights re-scaled within each pillar "
+                                "over those present; pillars " + ", ".join(f"{p.name} ({p.code})" for p in pillars)
+                                + " weigh the same")
     entry = {"code": INDEX_CODE, "name": settings.get("name", "Self-Reliance Index"),
              "category": "composite", "source": INDEX_SOURCE, "frequency": "A", "direction": 1,
              "unit": "score (0-100)" if normalisation == "minmax" else "z-score", "countries": countries,
