@@ -79,3 +79,15 @@ def test_index_command_prints_the_rank_interval_and_no_pct_component(loaded_app)
     table = CliRunner().invoke(index_command, ["--country", "CHN", "--sensitivity"], obj=loaded_app).output
     assert table.startswith("Panel year 2022: 14 economies")
     assert "| China (CHN) |" in table and "| leave out SR.USPTO.GDP |" in table
+
+
+def test_forecast_stage_plans_the_pillars_like_the_index(loaded_app):
+    from autarky.forecast.runner import plan_refresh
+    keys = ["derived:SR.INDEX:CHN", "derived:SR.INDEX.DEP:CHN", "derived:SR.INDEX.CAP:CHN"]
+    tasks, considered, unchanged = plan_refresh(loaded_app.store, loaded_app.catalog, {}, keys)
+    assert (considered, unchanged) == (3, 0)
+    by_key = {task.key: task for task, _, _ in tasks}
+    assert set(by_key) == set(keys)
+    for key in keys[1:]:
+        assert by_key[key].frequency == "A" and len(by_key[key].values) > 20  # annual, history since the 1990s
+        assert loaded_app.catalog.indicator(key.split(":")[1]).category == "composite"
