@@ -4,7 +4,8 @@ Each component is (optionally) log-transformed, normalised on a fixed base perio
 turned by its catalog direction so higher always means more self-reliant, and weighted. A country-year needs at
 least `min_components` components observed in that year; a component not yet published for the year takes its
 latest value from up to `carry_forward` years before; the weights of the components present are re-scaled to sum
-to one.
+to one. With `pillars` (dependence, capacity) each pillar is also its own series (`SR.INDEX.<X>`), weights are
+re-scaled within each pillar, and an index value needs every pillar's own `min_components`.
 """
 
 from __future__ import annotations
