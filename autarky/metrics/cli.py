@@ -33,6 +33,9 @@ def metrics_command(app: App, everything: bool) -> None:
 def _no_index_value(app: App, spec, country: str, period: int | None) -> AutarkyError:  # noqa: ANN001
     """Say which years the economy has index values for, or that the index was never computed."""
     years = sorted(p.year for p in app.store.observations(keys=[spec.key(country)])["period"])
+    if not years and len(app.store.observations(indicators=[spec.code])):
+        return AutarkyError(f"{country} has no {spec.code} value in any year: too few components observed "
+                            "(`autarky metrics --all` lists the reasons)")
     if not years:
         return AutarkyError(f"no {spec.code} value for {country} is stored yet; run `autarky metrics` "
                             "(after `autarky init`, which loads the bundled data)")

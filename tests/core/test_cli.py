@@ -103,7 +103,8 @@ def test_init_computes_metrics_and_export_shows_them(db_env):
     assert f": {float(index_rows['2022']['value']):.1f}" in shown.splitlines()[0]
     assert "2023" in index_rows  # still computed, but not ranked against the 2022 panel
     missing = run("index", "--country", "TWN", env=db_env, check=False)  # no WDI data, so no index
-    assert missing.returncode == 1 and missing.stderr.startswith("error: TWN is not an economy of SR.INDEX")
+    # Taiwan is an economy of the index now (NCSES trade and USPTO data) but has no WDI data, so no value
+    assert missing.returncode == 1 and missing.stderr.startswith("error: TWN has no SR.INDEX value in any year")
 
 
 def test_bad_metric_config_is_one_clear_line(tmp_path, db_env):
