@@ -164,6 +164,38 @@ def index_change(data: Data, country: str) -> pd.DataFrame | None:
     return frame
 
 
+def index_ranking(data: Data) -> pd.DataFrame | None:
+    """The index, its pillars and Monte Carlo rank intervals of every economy on the panel year (the metrics
+    stage's sensitivity analysis of its stored contributions); None without the metrics stage or an index."""
+    try:
+        from autarky.metrics import sensitivity
+        from autarky.metrics.contributions import index_contributions
+        from autarky.metrics.definitions import definitions_for
+    except ImportError:
+        return None
+    spec = definitions_for(data.catalog, data.config).index
+    panel = sensitivity.build_panel(index_contributions(data.store), spec)
+    if panel is None:
+        return None
+    result = sensitivity.analyse(panel)
+    table = result.table
+    frame = pd.DataFrame({"Economy": [data.catalog.country_name(c) for c in table["country"]],
+                          "Index": table["value"]})
+    for pillar, pillar_spec in zip(spec.pillars, spec.pillar_specs):
+        values = data.store.observations(indicators=[pillar_spec.code])
+        values = values[values["period"].dt.year == panel.year].set_index("country")["value"]
+        frame[pillar.name.capitalize()] = table["country"].map(values).to_numpy()
+    frame["Rank"] = table["rank"].to_numpy()
+    frame["90% rank interval"] = [f"{lo}-{hi}" for lo, hi in zip(table["low"], table["high"])]
+    frame["Median rank"] = table["median_rank"].to_numpy()
+    frame["Components"] = [f"{n} of {len(panel.components)}" for n in table["components"]]
+    # Plain values in `attrs`: Streamlit serialises them as JSON.
+    frame.attrs = {"year": panel.year, "draws": result.draws, "seed": result.seed,
+                   "moves": [f"{r.choice} (mean rank shift {r.mean_shift:.2f})"
+                             for r in result.influence.head(3).itertuples()]}
+    return frame
+
+
 # ---------------------------------------------------------------------------- forecasts
 @dataclass(frozen=True)
 class ForecastBundle:

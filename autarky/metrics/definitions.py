@@ -95,6 +95,11 @@ def _builtin_file() -> dict[str, Any]:
         raise MetricsError(f"{METRICS_ORIGIN}: invalid TOML: {exc}") from None
 
 
+def builtin_table(name: str) -> dict[str, Any]:
+    """One top-level table of the built-in metrics file (e.g. `sensitivity`), empty when absent."""
+    return dict(_builtin_file().get(name, {}))
+
+
 def config_origin(config: Config) -> str:
     return str(config.path) if config.path else "autarky.toml"
 
@@ -110,6 +115,8 @@ def add_derived_indicators(catalog: Catalog, settings: Mapping[str, Any], origin
     for metric in definitions.metrics:
         catalog.add(metric.indicator)
     catalog.add(definitions.index.indicator)
+    for pillar in definitions.index.pillar_specs:
+        catalog.add(pillar.indicator)
 
 
 def build_definitions(catalog: Catalog, settings: Mapping[str, Any], origin: str = "autarky.toml") -> Definitions:

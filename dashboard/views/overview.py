@@ -59,6 +59,19 @@ else:
         with st.expander(f"Why {focus_name}'s index moved{span}, component by component"):
             st.dataframe(change, hide_index=True)
             st.caption("Contributions add up to the index; the change column adds up to its change.")
+    ranking = page.query(queries.index_ranking)
+    if ranking is not None and len(ranking):
+        facts = ranking.attrs
+        st.markdown(f"**Pillars and rank uncertainty, {facts['year']}** (every economy on the same year)")
+        st.dataframe(ranking, hide_index=True, column_config={
+            name: st.column_config.NumberColumn(format="%.1f") for name in ranking.columns
+            if ranking[name].dtype.kind == "f"})
+        st.caption(f"Dependence: royalty and trade coverage of chips, chip tools and R&D-intensive goods; capacity: "
+                   f"R&D, researchers, USPTO patents by inventor per GDP, medium/high-tech manufacturing. The index "
+                   f"is their mean. 90% rank interval from {facts['draws']} Monte Carlo draws (seed {facts['seed']}) "
+                   f"over weights, normalisation, aggregation and leaving out one component; moves ranks most: "
+                   + "; ".join(facts["moves"]) + ". Sources: World Bank WDI (CC BY 4.0), NSF NCSES (public "
+                   "domain), UN Comtrade; see Methodology.")
 
 # ---------------------------------------------------------------- headline cards
 st.subheader(f"{focus_name}: headline indicators")

@@ -341,3 +341,33 @@ def test_data_health_says_which_series_need_a_key_and_how_to_set_it(monkeypatch,
     monkeypatch.setenv("AUTARKY_COLLECTORS__PATENTSVIEW__API_KEY", "k")
     at = open_app(monkeypatch, snapshot_url, "data_health")
     assert not [t for t in texts(at, "text") if "needs an API key" in t]
+
+
+@pytest.fixture(scope="module")
+def computed_url(tmp_path_factory):
+    """What `autarky init` leaves: the bundled snapshot and every derived metric, the index and its pillars."""
+    from autarky.app import App
+    from autarky.metrics.runner import recompute
+    from autarky.snapshot import load_snapshot
+    folder = tmp_path_factory.mktemp("computed")
+    url = f"sqlite:///{folder / 'computed.db'}"
+    (folder / "autarky.toml").write_text(f'database_url = "{url}"\n', encoding="utf-8")
+    app = App(config_path=str(folder / "autarky.toml"))
+    app.store.upgrade()
+    load_snapshot(app.store, app.catalog)
+    recompute(app, None)
+    app.close()
+    return url
+
+
+def test_overview_shows_both_pillars_and_rank_intervals(monkeypatch, computed_url):
+    at = open_app(monkeypatch, computed_url)
+    assert any(m.startswith("**Pillars and rank uncertainty, 2022**") for m in texts(at, "markdown"))
+    table = next(frame.value for frame in at.dataframe if "90% rank interval" in frame.value.columns)
+    assert {"Dependence", "Capacity", "Index", "Rank", "Components"} <= set(table.columns)
+    assert len(table) == 14
+    china = table.set_index("Economy").loc["China"]
+    low, high = (int(v) for v in china["90% rank interval"].split("-"))
+    assert low <= china["Rank"] <= high
+    assert china["Index"] == pytest.approx((china["Dependence"] + china["Capacity"]) / 2, rel=1e-9)
+    assert any("Monte Carlo draws (seed 16)" in c for c in texts(at, "caption"))
