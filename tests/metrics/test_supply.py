@@ -38,7 +38,7 @@ def test_control_group_share_and_hhi_are_stored_by_the_metrics_stage(make_app):
 
 
 def test_a_partner_the_indicator_does_not_declare_is_refused():
-    from autarky.catalog import load_catalog
+    from autarky.app import load_catalog
     from autarky.errors import MetricsError
 
     metric = {"code": "X.FRA", "name": "x", "formula": "CT.848620.M#FRA / CT.848620.M", "inputs": ["CT.848620.M"],
