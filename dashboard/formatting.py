@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 
 from autarky.store import format_period
 
-__all__ = ["dollar_multiplier", "format_period", "format_value", "format_change", "is_rate", "is_share", "period_label"]
+__all__ = ["dollar_multiplier", "plain", "format_period", "format_value", "format_change", "is_rate", "is_share", "period_label"]
 
 _SCALES = ((1e12, "tn"), (1e9, "bn"), (1e6, "m"))
+# Every character that can open Markdown, HTML, an autolink, an emoji or :material: shortcode, a colour directive or
+# LaTeX in Streamlit's renderer; a backslash before any ASCII punctuation is a literal in CommonMark.
+_MARKDOWN_SPECIAL = re.compile(r"[\\`*_{}\[\]()<>#!|~:$@]|(?<=www)\.|^[-+=]|(?<=^\d)\.|(?<=^\d\d)\.", re.IGNORECASE)
+
+
+def plain(value: object) -> str:
+    """Text from data, config or the URL made literal for st.markdown/caption/info/error/metric labels.
+
+    `[x](http://evil)` and `![](http://evil/img)` show as typed: no link, no image, no heading; line breaks become
+    spaces so a value cannot open a new block. Use it on every outside value that enters a Markdown string.
+    """
+    text = " ".join(str(value).split())
+    return _MARKDOWN_SPECIAL.sub(r"\\\g<0>", text)
 
 
 def is_share(unit: str) -> bool:

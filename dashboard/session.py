@@ -17,6 +17,7 @@ from autarky.catalog import Catalog, split_series_key
 from autarky.config import Config, load_config
 from autarky.errors import AutarkyError, CatalogError
 from autarky.dashboard import queries
+from autarky.dashboard.formatting import plain
 from autarky.dashboard.settings import Settings, load_settings
 
 PASSWORD_ENV = "AUTARKY_DASHBOARD_PASSWORD"
@@ -89,7 +90,7 @@ def open_page(title: str, intro: str = "", *, require_data: bool = True) -> Page
         config = load_config()
         settings = load_settings(config)
     except AutarkyError as exc:
-        st.error(f"Configuration error: {exc}")
+        st.error(f"Configuration error: {plain(exc)}")
         st.stop()
     fingerprint = _fingerprint(config)
     url = config.database_url
@@ -101,10 +102,10 @@ def open_page(title: str, intro: str = "", *, require_data: bool = True) -> Page
             data = queries.Data(app.store, catalog, config, settings)
             status, version = queries.database_status(app.store)
     except OperationalError as exc:
-        st.error(f"Cannot read the database {masked_url(url)}: {str(exc.orig or exc).splitlines()[0]}")
+        st.error(f"Cannot read the database {plain(masked_url(url))}: {plain(str(exc.orig or exc).splitlines()[0])}")
         st.stop()
     except AutarkyError as exc:
-        st.error(f"Configuration error: {exc}")
+        st.error(f"Configuration error: {plain(exc)}")
         st.stop()
     page = Page(catalog, settings, data, status, version, fingerprint)
     if require_data and not page.ready:
@@ -114,12 +115,12 @@ def open_page(title: str, intro: str = "", *, require_data: bool = True) -> Page
 
 
 def show_load_help(status: str, database_url: str) -> None:
-    where = masked_url(database_url)
+    where = plain(masked_url(database_url))
     headline = {
-        queries.MISSING: f"No database yet at `{where}`.",
-        queries.NO_SCHEMA: f"The database `{where}` has no Autarky schema yet (or an older one).",
-        queries.EMPTY: f"The database `{where}` holds no observations yet.",
-    }.get(status, f"Nothing to show from `{where}`.")
+        queries.MISSING: f"No database yet at {where}.",
+        queries.NO_SCHEMA: f"The database {where} has no Autarky schema yet (or an older one).",
+        queries.EMPTY: f"The database {where} holds no observations yet.",
+    }.get(status, f"Nothing to show from {where}.")
     st.info(headline + "\n" + LOAD_DATA_HELP)
 
 

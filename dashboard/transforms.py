@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from autarky.catalog import Catalog, series_key
-from autarky.dashboard.formatting import format_change, format_value, period_label
+from autarky.dashboard.formatting import format_change, format_value, period_label, plain
 from autarky.dashboard.settings import AGGREGATES
 
 # Forecast steps beyond this share of the history length are not credible (DESIGN.md section 7).
@@ -176,13 +176,16 @@ def provenance(indicator: pd.Series, source_name: str, obs: pd.DataFrame, update
     """The line under a chart: source, licence, when the data last changed here, source vintages, code and unit."""
     last_update = updates["last_update"].max() if len(updates) else None
     vintages = sorted(set(obs["vintage"].dropna()))
-    parts = [f"Source: {indicator['attribution'] or source_name}",
-             f"Licence: {indicator['licence']}" if indicator["licence"] else "",
+    parts = [f"Source: {plain(indicator['attribution'] or source_name)}",
+             f"Licence: {plain(indicator['licence'])}" if indicator["licence"] else "",
              f"Last updated here: {last_update:%Y-%m-%d %H:%M} UTC" if last_update is not None
              and not pd.isna(last_update) else "",
-             f"Vintage: {', '.join(vintages)}" if vintages else "",
-             f"Code: {indicator.name}, unit: {indicator['unit']}"]
+             f"Vintage: {plain(', '.join(vintages))}" if vintages else "",
+             f"Code: {plain(indicator.name)}, unit: {plain(indicator['unit'])}"]
     return " · ".join(p for p in parts if p)
+
+
+DOLLAR = "\\$"  # escaped in Markdown: two dollar signs on a line would start LaTeX
 
 
 def latest_sentence(obs: pd.DataFrame, country: str, catalog: Catalog, direction: int, unit: str) -> str:
@@ -191,8 +194,9 @@ def latest_sentence(obs: pd.DataFrame, country: str, catalog: Catalog, direction
     last = mine.iloc[-1]
     change = format_change(last["value"], mine.iloc[-2]["value"] if len(mine) > 1 else None, unit)
     rank, ranked = rank_at(obs, last["period"], country, direction)
-    return (f"**{catalog.country_name(country)}, {period_label(last['period'], last['frequency'])}: "
-            f"{format_value(last['value'], unit)}**" + (f" ({change} on the previous period)" if change else "")
+    return (f"**{plain(catalog.country_name(country))}, {period_label(last['period'], last['frequency'])}: "
+            f"{format_value(last['value'], unit).replace('$', DOLLAR)}**"
+            + (f" ({change} on the previous period)" if change else "")
             + (f"; rank {rank} of {ranked} among the countries shown" if rank and ranked > 1 else ""))
 
 

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from autarky.dashboard import queries, session, transforms
-from autarky.dashboard.formatting import format_value
+from autarky.dashboard.formatting import format_value, plain
 
 STATE_BADGES = {"firing": "FIRING", "pending": "pending", "resolved": "resolved", "ok": "ok"}
 STATE_HEADERS = {"last_value": "last value", "pending_count": "evaluations pending", "notify_count": "notices sent",
@@ -42,7 +42,7 @@ cols[3].metric("Rules", len(rules), border=True)
 cols[4].metric("Queued mail", outbox["queued"], border=True,
                help=f"{outbox['sent']} sent so far. A queued email is retried on the next `autarky alerts check`.")
 if outbox["last_error"]:
-    st.warning(f"Email delivery is failing ({outbox['attempts']} attempts): {outbox['last_error']}")
+    st.warning(f"Email delivery is failing ({outbox['attempts']} attempts): {plain(outbox['last_error'])}")
 
 if states.empty:
     if rules:

@@ -5,7 +5,7 @@ import streamlit as st
 
 from autarky.dashboard import charts, queries, session, transforms
 from autarky.dashboard import events as policy
-from autarky.dashboard.formatting import format_value, period_label
+from autarky.dashboard.formatting import format_value, period_label, plain
 
 DEFAULT_INDICATORS = ("SR.PAT.RESD.SHARE", "IP.PAT.RESD", "GB.XPD.RSDV.GD.ZS", "NCSES.USPTO.SEMI",
                       "TX.VAL.TECH.MF.ZS", "NCSES.PCT.APPL")
@@ -68,11 +68,11 @@ for code, obs in frames.items():
     if base_year and not obs.empty:
         obs, dropped = transforms.rebase(obs, base_year)
         if dropped:
-            notes.append(f"{names[code]}: {', '.join(labels.get(k, k) for k in dropped)}")
+            notes.append(plain(f"{names[code]}: {', '.join(labels.get(k, k) for k in dropped)}"))
     shown[code] = obs
 missing = [names[c] for c, obs in frames.items() if obs.empty]
 if missing:
-    st.info(f"No data for these economies on: {'; '.join(missing)}.")
+    st.info(f"No data for these economies on: {plain('; '.join(missing))}.")
 stored_events = page.query(queries.policy_events) if show_events else []
 panel_events = {code: policy.chart_events(stored_events, catalog.indicators.get(code), obs["period"])
                 for code, obs in shown.items() if not obs.empty}

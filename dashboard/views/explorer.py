@@ -7,7 +7,7 @@ import streamlit as st
 from autarky.dashboard import charts, queries, session, transforms
 from autarky.dashboard import events as policy
 from autarky.events.impact_cli import impact_text
-from autarky.dashboard.formatting import format_value, period_label
+from autarky.dashboard.formatting import format_value, period_label, plain
 
 ALL_SECTORS = "all"
 FALLBACK_INDICATOR = "IP.PAT.RESD"
@@ -68,8 +68,8 @@ url = dict(indicator=code, countries=countries, sector=None if sector == ALL_SEC
            bands=None if bands else "0", log="1" if log_y else None, events=None if show_events else "0")
 if not ind["series"]:
     source = catalog.sources.get(ind["source"])
-    st.info(f"No data yet for **{ind['name']}** ({code}). It comes from "
-            f"{source.name if source else ind['source']}: run `autarky collect` to fetch it.")
+    st.info(f"No data yet for **{plain(ind['name'])}** ({plain(code)}). It comes from "
+            f"{plain(source.name if source else ind['source'])}: run `autarky collect` to fetch it.")
     session.write_url(**url)
     st.stop()
 if not countries:
@@ -101,13 +101,13 @@ source = catalog.sources.get(str(ind["source"]))
 st.caption(transforms.provenance(ind, source.name if source else str(ind["source"]), obs,
                                  page.query(queries.series_updates, keys)))
 if ind["description"]:
-    st.caption(str(ind["description"]))
+    st.caption(plain(ind["description"]))
 if ind["formula"]:
-    st.caption(f"Formula: `{ind['formula']}`")
+    st.caption(f"Formula: {plain(ind['formula'])}")
 if ind["inputs"]:
     published, origins = transforms.source_inputs(indicators, code)
-    st.caption(f"Inputs: {', '.join(ind['inputs'])}" + (f"; published data: {', '.join(published)} from "
-                                                         f"{'; '.join(origins)}" if origins else ""))
+    st.caption(plain(f"Inputs: {', '.join(ind['inputs'])}" + (f"; published data: {', '.join(published)} from "
+                                                               f"{'; '.join(origins)}" if origins else "")))
 
 focus_obs = obs[obs["country"] == countries[0]].sort_values("period")
 if len(focus_obs):
@@ -117,7 +117,8 @@ if len(focus_obs):
 if bundle.runs.empty:
     st.info("No forecasts yet for these series: run `autarky forecast` to fit, backtest and store them.")
 for run in bundle.runs[bundle.runs["status"] != "ok"].itertuples():
-    st.caption(f"{labels.get(run.series_key, run.series_key)}: no forecast ({run.status}): {run.reason or 'no reason'}")
+    st.caption(plain(f"{labels.get(run.series_key, run.series_key)}: no forecast ({run.status}): "
+                     f"{run.reason or 'no reason'}"))
 if credible and any(bundle.points["ds"].max() > limit for limit in credible.values()):
     st.caption("The shaded part of the horizon lies beyond a third of the history: shown, but not credible.")
 
@@ -129,7 +130,7 @@ with models_tab:
     if ok_runs.empty:
         st.write("No forecast models to show yet.")
     for run in ok_runs.itertuples():
-        st.markdown(f"**{labels.get(run.series_key, run.series_key)}**: chosen model **{run.model}**, fitted on "
+        st.markdown(f"**{plain(labels.get(run.series_key, run.series_key))}**: chosen model **{plain(run.model)}**, fitted on "
                     f"{run.n_obs} points up to {period_label(run.last_period, frequency)}, horizon {run.horizon}, "
                     f"run of {run.created_at:%Y-%m-%d}.")
     if len(bundle.scores):
@@ -173,7 +174,7 @@ with crossing_tab:
         if result is None:
             st.write("This forecast has no sample paths to compute crossing probabilities from.")
         else:
-            st.metric(f"P({labels.get(key)} {sign} {format_value(threshold, unit)} at some point by {by_year})",
+            st.metric(f"P({plain(labels.get(key))} {sign} {format_value(threshold, unit)} at some point by {by_year})",
                       f"{result.probability:.0%}",
                       help=f"Share of {result.samples:,} predictive sample paths of the stored forecast that reach "
                            "the level at least once by then.")

@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from autarky.store import ObservationIn, Store
 from tests.support.databases import postgres_database
 from autarky.dashboard import queries
+from autarky.dashboard.formatting import plain
 from autarky.dashboard.settings import Settings
 from tests.support.dashboard import (INDEX_COUNTRIES, load_bundled, store_alerts, store_drift_forecasts, store_index,
                                store_resident_share)
@@ -122,7 +123,7 @@ def test_explorer_defaults_to_china_resident_share_with_its_forecast(monkeypatch
     assert at.selectbox(key="x_indicator").value == "SR.PAT.RESD.SHARE"
     assert at.multiselect(key="x_countries").value[:1] == ["CHN"]
     assert any(m.startswith("**China, 2021: 90.0%**") for m in texts(at, "markdown"))
-    assert any("chosen model **rw_drift**" in m for m in texts(at, "markdown"))
+    assert any(r"chosen model **rw\_drift**" in m for m in texts(at, "markdown"))
     assert at.query_params["indicator"] == "SR.PAT.RESD.SHARE"
     assert len(at.get("plotly_chart")) == 2  # the indicator and the crossing probabilities
 
@@ -254,7 +255,7 @@ def test_data_health_lists_sources_and_failed_batches(monkeypatch, tmp_path, cat
 
 def test_data_health_shows_the_source_an_alert_email_links(monkeypatch, snapshot_url):
     at = open_app(monkeypatch, snapshot_url, "data_health", {"source": "ncses"})
-    assert texts(at, "info") == ["Showing the runs of source `ncses` (linked from an alert)."]
+    assert texts(at, "info") == ["Showing the runs of source ncses (linked from an alert)."]
     assert list(at.dataframe[-1].value["source"]) == ["snapshot:ncses"]
 
 
@@ -272,7 +273,7 @@ def test_schema_without_data_and_foreign_database(monkeypatch, tmp_path):
     empty = f"sqlite:///{tmp_path / 'empty.db'}"
     Store(empty).upgrade()
     at = open_app(monkeypatch, empty)
-    assert texts(at, "info")[0].startswith(f"The database `{empty}` holds no observations yet.")
+    assert texts(at, "info")[0].startswith(f"The database {plain(empty)} holds no observations yet.")
     foreign = tmp_path / "other.db"
     with sqlite3.connect(foreign) as connection:
         connection.execute("CREATE TABLE unrelated (x)")
@@ -287,7 +288,8 @@ def test_unreachable_database_is_one_clear_message_without_the_password(monkeypa
         port = sock.getsockname()[1]
     at = open_app(monkeypatch, f"postgresql+psycopg://autarky:s3cret@127.0.0.1:{port}/autarky")
     [error] = texts(at, "error")
-    assert error.startswith(f"Cannot read the database postgresql+psycopg://autarky:***@127.0.0.1:{port}/autarky: ")
+    shown = plain(f"postgresql+psycopg://autarky:***@127.0.0.1:{port}/autarky")
+    assert error.startswith(f"Cannot read the database {shown}: ")
     assert "s3cret" not in error and not texts(at, "info")
 
 
@@ -329,8 +331,8 @@ def test_password_gate(monkeypatch, snapshot_url):
 def test_bad_dashboard_config_is_one_clear_message(monkeypatch, snapshot_url, tmp_path):
     (tmp_path / "autarky.toml").write_text('[dashboard]\npeers = ["usa"]\n', encoding="utf-8")
     at = open_app(monkeypatch, snapshot_url)
-    assert texts(at, "error") == ["Configuration error: dashboard.peers: 'usa' is not an ISO3 country code such "
-                                  "as 'CHN'"]
+    assert texts(at, "error") == ["Configuration error: " + plain("dashboard.peers: 'usa' is not an ISO3 country "
+                                                                  "code such as 'CHN'")]
 
 
 def test_data_health_says_which_series_need_a_key_and_how_to_set_it(monkeypatch, snapshot_url):
@@ -341,3 +343,34 @@ def test_data_health_says_which_series_need_a_key_and_how_to_set_it(monkeypatch,
     monkeypatch.setenv("AUTARKY_COLLECTORS__PATENTSVIEW__API_KEY", "k")
     at = open_app(monkeypatch, snapshot_url, "data_health")
     assert not [t for t in texts(at, "text") if "needs an API key" in t]
+
+
+CRAFTED = "![](http://evil/img) [x](http://evil)"
+MARKDOWN_ELEMENTS = ("markdown", "caption", "info", "error", "warning", "success", "subheader")
+
+
+def rendered_markdown(at: AppTest) -> list[str]:
+    """Every string Streamlit renders as Markdown, with the metric labels and expander labels."""
+    return ([t for kind in MARKDOWN_ELEMENTS for t in texts(at, kind)] + [m.label for m in at.metric]
+            + [e.label for e in at.expander])
+
+
+def test_outside_text_is_shown_as_plain_text(monkeypatch, tmp_path, catalog):
+    assert plain("[x](http://evil)") == r"\[x\]\(http\://evil\)"
+    assert plain("![](http://evil/img)\n# big") == r"\!\[\]\(http\://evil/img\) \# big"
+    assert plain("- item") == r"\- item" and plain("1. one") == r"1\. one"
+    assert plain("$a$ :red[b]") == r"\$a\$ \:red\[b\]"
+    url = f"sqlite:///{tmp_path / 'crafted.db'}"
+    store = Store(url)
+    load_bundled(store, catalog)
+    store.write_observations([ObservationIn("wb:IP.PAT.RESD:CHN", 2022, 1500000, CRAFTED)])  # a vintage from data
+    store.close()
+    (tmp_path / "autarky.toml").write_text(  # a rule name from the config
+        f'[[alerts.rule]]\nname = "{CRAFTED}"\nkind = "threshold"\nseries = "wb:IP.PAT.RESD:CHN"\nabove = 1\n',
+        encoding="utf-8")
+    explorer = open_app(monkeypatch, url, "explorer", {"indicator": "IP.PAT.RESD", "countries": "CHN"})
+    assert any(f"Vintage: {plain(CRAFTED)}" in c for c in texts(explorer, "caption"))
+    health = open_app(monkeypatch, url, "data_health", {"source": "[x](http://evil)"})  # from the URL
+    assert texts(health, "info") == [r"Showing the runs of source \[x\]\(http\://evil\) (linked from an alert)."]
+    for at in (explorer, health, open_app(monkeypatch, url), open_app(monkeypatch, url, "alerts")):
+        assert not [t for t in rendered_markdown(at) if "](http://evil" in t]
