@@ -3,6 +3,7 @@ overview's index (Vega-Lite through Altair)."""
 
 from __future__ import annotations
 
+import html
 from typing import Iterable
 
 import altair as alt
@@ -61,6 +62,11 @@ def _layout(fig: go.Figure, title: str, unit: str, log_y: bool = False, height: 
     return fig
 
 
+def _text(value: object) -> str:
+    """Outside text (names, labels) for Plotly, which reads tags such as <a href> in titles, legends and hovers."""
+    return html.escape(str(value), quote=False)
+
+
 def _hover(values: Iterable[float], periods: Iterable, frequency: str, unit: str) -> list[str]:
     return [f"{period_label(p, frequency)}: {format_value(v, unit)}" for v, p in zip(values, periods)]
 
@@ -72,7 +78,7 @@ def indicator_chart(obs: pd.DataFrame, points: pd.DataFrame, labels: dict[str, s
     """History per series (solid), the forecast (dashed) with its 80% and 95% bands, alert levels and targets."""
     fig = go.Figure()
     for position, (key, group) in enumerate(_ordered(obs, order)):
-        color, name = country_color(group["country"].iloc[0], position), labels.get(key, key)
+        color, name = country_color(group["country"].iloc[0], position), _text(labels.get(key, key))
         fig.add_trace(go.Scatter(x=group["period"], y=group["value"], name=name, legendgroup=key,
                                  mode="lines+markers", line=dict(color=color, width=2.5), marker=dict(size=4),
                                  text=_hover(group["value"], group["period"], frequency, unit),
@@ -99,7 +105,7 @@ def indicator_chart(obs: pd.DataFrame, points: pd.DataFrame, labels: dict[str, s
                                  hovertemplate="forecast %{text}<extra>" + name + "</extra>"))
     _mark_not_credible(fig, points, credible or {})
     for line in lines:
-        label = line.label
+        label = _text(line.label)
         fig.add_hline(y=line.value, line=dict(color="#444" if line.kind == "target" else "#b00020", width=1.5,
                                               dash="dot" if line.kind == "target" else "dashdot"),
                       annotation_text=label, annotation_position="top left", annotation_font_size=11)
@@ -107,7 +113,7 @@ def indicator_chart(obs: pd.DataFrame, points: pd.DataFrame, labels: dict[str, s
             fig.add_trace(go.Scatter(x=[pd.Timestamp(year=line.year, month=1, day=1)], y=[line.value],
                                      mode="markers", marker=dict(symbol="diamond", size=11, color="#444"),
                                      name=f"target {line.year}", hovertemplate=f"{label}<extra></extra>"))
-    return _layout(fig, title, unit, log_y)
+    return _layout(fig, _text(title), _text(unit), log_y)
 
 
 def _mark_not_credible(fig: go.Figure, points: pd.DataFrame, credible: dict[str, pd.Timestamp]) -> None:
@@ -148,7 +154,7 @@ def compare_grid(frames: dict[str, pd.DataFrame], names: dict[str, str], units: 
     codes = [c for c in frames if not frames[c].empty]
     columns = max(1, min(columns, len(codes)))
     rows = max(1, -(-len(codes) // columns))
-    fig = make_subplots(rows=rows, cols=columns, subplot_titles=[_wrap(names.get(c, c)) for c in codes],
+    fig = make_subplots(rows=rows, cols=columns, subplot_titles=[_wrap(_text(names.get(c, c))) for c in codes],
                         vertical_spacing=0.12 / rows * 2, horizontal_spacing=0.08)
     shown: set[str] = set()
     for number, code in enumerate(codes):
@@ -156,7 +162,7 @@ def compare_grid(frames: dict[str, pd.DataFrame], names: dict[str, str], units: 
         unit = "index" if base_year else units.get(code, "")
         for position, (key, group) in enumerate(_ordered(frames[code], order)):
             country = group["country"].iloc[0]
-            name = labels.get(key, key)
+            name = _text(labels.get(key, key))
             fig.add_trace(go.Scatter(
                 x=group["period"], y=group["value"], name=name, legendgroup=country, showlegend=country not in shown,
                 mode="lines", line=dict(color=country_color(country, position), width=3.5 if country == focus else 1.8),

@@ -374,3 +374,17 @@ def test_outside_text_is_shown_as_plain_text(monkeypatch, tmp_path, catalog):
     assert texts(health, "info") == [r"Showing the runs of source \[x\]\(http\://evil\) (linked from an alert)."]
     for at in (explorer, health, open_app(monkeypatch, url), open_app(monkeypatch, url, "alerts")):
         assert not [t for t in rendered_markdown(at) if "](http://evil" in t]
+
+
+def test_outside_text_in_plotly_charts_is_not_html():
+    import pandas as pd
+
+    from autarky.dashboard import charts
+
+    obs = pd.DataFrame({"series_key": ["wb:X:CHN"] * 2, "country": ["CHN"] * 2, "value": [1.0, 2.0],
+                        "period": pd.to_datetime(["2020-01-01", "2021-01-01"]), "frequency": ["A"] * 2})
+    link = '<a href="http://evil">x</a>'
+    figure = charts.indicator_chart(obs, pd.DataFrame(columns=["series_key", "ds", "yhat"]), {"wb:X:CHN": link},
+                                    title=link, unit="ratio", frequency="A")
+    assert figure.data[0].name == '&lt;a href="http://evil"&gt;x&lt;/a&gt;'
+    assert "<a" not in figure.layout.title.text
