@@ -388,3 +388,48 @@ def test_outside_text_in_plotly_charts_is_not_html():
                                     title=link, unit="ratio", frequency="A")
     assert figure.data[0].name == '&lt;a href="http://evil"&gt;x&lt;/a&gt;'
     assert "<a" not in figure.layout.title.text
+
+
+@pytest.fixture
+def fresh_throttle(monkeypatch):
+    from autarky.dashboard import session
+
+    monkeypatch.setitem(session._process_failures, "count", 0)
+    monkeypatch.setitem(session._process_failures, "until", 0.0)
+    return session
+
+
+def test_password_attempts_are_throttled_per_session_and_process(monkeypatch, snapshot_url, fresh_throttle):
+    session = fresh_throttle
+    assert [session.failure_delay(n) for n in range(1, 7)] == [0, 0, 2, 4, 8, 16]
+    assert session.failure_delay(40) == session.MAX_DELAY_S
+    monkeypatch.setenv("AUTARKY_DASHBOARD_PASSWORD", "s3cret-phrase")
+    at = open_app(monkeypatch, snapshot_url)
+    for _ in range(2):
+        at.text_input[0].input("wrong")
+        at.button[0].click().run()
+        assert texts(at, "error") == ["Wrong password."]
+    at.text_input[0].input("wrong")
+    at.button[0].click().run()
+    assert texts(at, "error") == ["Wrong password. Wait 2 s before the next attempt."]
+    at.text_input[0].input("s3cret-phrase")  # even the right password is not checked while the wait runs
+    at.button[0].click().run()
+    assert texts(at, "error") == ["Too many wrong passwords: try again in 2 s."] and not at.metric
+    other = open_app(monkeypatch, snapshot_url)  # a new session does not start afresh
+    other.text_input[0].input("s3cret-phrase")
+    other.button[0].click().run()
+    assert texts(other, "error")[0].startswith("Too many wrong passwords") and not other.metric
+    monkeypatch.setitem(session._process_failures, "until", 0.0)  # the wait is over (for the process) ...
+    other.text_input[0].input("s3cret-phrase")
+    other.button[0].click().run()
+    assert texts(other, "title") == ["Overview"] and session._process_failures["count"] == 0  # ... and it resets
+
+
+def test_a_deep_link_survives_the_sign_in(monkeypatch, rich_url, fresh_throttle):
+    monkeypatch.setenv("AUTARKY_DASHBOARD_PASSWORD", "s3cret-phrase")
+    at = open_app(monkeypatch, rich_url, "explorer", {"series": "wb:GB.XPD.RSDV.GD.ZS:KOR"})
+    assert texts(at, "title") == ["Autarky"]
+    at.text_input[0].input("s3cret-phrase")
+    at.button[0].click().run()
+    assert texts(at, "title") == ["Indicator explorer"]
+    assert at.multiselect(key="x_countries").value == ["KOR"]
