@@ -213,6 +213,16 @@ def require_login() -> None:
     st.stop()
 
 
+def csv_download(label: str, frame: Callable[[], Any], file_name: str) -> None:
+    """A CSV download whose file is made only when the signed-in session clicks (over its own websocket).
+
+    Static `data` would be stored at once under /media/<hash>.csv, fetchable without the password by anyone holding
+    that address for as long as the session lives. A deferred file is produced on the click, its address is the
+    SHA-224 of the bytes (not guessable without the data) and Streamlit prunes it once no session refers to it."""
+    st.download_button(label, lambda: frame().to_csv(index=False).encode("utf-8"), file_name=file_name,
+                       mime="text/csv", icon=":material/download:", on_click="ignore")
+
+
 # ---------------------------------------------------------------------------- URL state
 def seed_from_url(key: str, param: str, default: Any, *, parse: Callable[[str], Any] = str,
                   many: bool = False, use_url: bool = True) -> None:

@@ -209,6 +209,9 @@ def wide_table(obs: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
     return frame.pivot_table(index="period", columns="label", values="value", aggfunc="first").sort_index()
 
 
+NO_POINTS = pd.DataFrame(columns=["series_key", "ds", "yhat", "lo80", "hi80", "lo95", "hi95"])
+
+
 def export_frame(obs: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
     """History and forecasts in one long table for download, with the bands and the vintage."""
     columns = ["series_key", "indicator", "country", "period", "kind", "value", "lo80", "hi80", "lo95", "hi95",

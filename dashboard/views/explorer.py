@@ -24,6 +24,10 @@ meta = indicators.set_index("code")
 held = indicators.loc[indicators["series"] > 0, "code"].tolist()
 
 # ---------------------------------------------------------------- selections (seeded from the URL)
+link_notes = []  # what a link asked for that is not here, said rather than silently replaced
+asked_indicator = st.query_params.get("indicator")
+if asked_indicator and asked_indicator not in meta.index:
+    link_notes.append(f"The link asks for indicator {asked_indicator}, which is not in the catalog.")
 default_code = next((c for c in (PREFERRED_INDICATOR, FALLBACK_INDICATOR) if c in held), held[0] if held else None)
 session.seed_from_url("x_sector", "sector", ALL_SECTORS)
 linked = session.linked_series()  # alert emails link one series: ?series=source:INDICATOR:ISO3
@@ -56,7 +60,22 @@ ind = meta.loc[code]
 ranked_countries = [settings.focus, *settings.peers]
 available = sorted(ind["countries"], key=lambda c: (ranked_countries.index(c) if c in ranked_countries else 99, c))
 session.keep_valid("x_countries", available, many=True, fallback=[c for c in ranked_countries if c in available])
+asked_countries = [c for c in (st.query_params.get("countries") or "").split(",") if c]
+unknown = [c for c in asked_countries if c not in catalog.countries]
+if unknown:
+    link_notes.append(f"The link asks for {', '.join(unknown)}: not a country code of the catalog.")
+source_name = getattr(catalog.sources.get(str(ind["source"])), "name", str(ind["source"]))
+absent = [c for c in asked_countries if c in catalog.countries and c not in available]
+if absent and asked_indicator == code:
+    link_notes.append(f"{source_name} has no rows for {', '.join(map(catalog.country_name, absent))} on this "
+                      "indicator.")
+for note in link_notes:
+    st.info(plain(note))
 countries = st.multiselect("Countries", available, key="x_countries", format_func=catalog.country_name)
+without_rows = [c for c in ranked_countries if c not in available and c not in absent]
+if without_rows and ind["series"]:
+    st.caption(plain(f"No {source_name} rows for {', '.join(map(catalog.country_name, without_rows))} on this "
+                     "indicator."))
 toggles = st.columns(4)
 bands = toggles[0].toggle("Forecast bands", key="x_bands")
 log_y = toggles[1].toggle("Log scale", key="x_log")
@@ -214,9 +233,8 @@ with events_tab:
 with table_tab:
     st.dataframe(transforms.latest_table(obs, catalog, int(ind["direction"]), unit), hide_index=True)
     st.dataframe(transforms.wide_table(obs, labels))
-    export = transforms.export_frame(obs, bundle.points)
-    st.download_button("Download CSV (history and forecasts)", export.to_csv(index=False).encode("utf-8"),
-                       file_name=f"autarky_{code}_{'_'.join(countries)}.csv", mime="text/csv",
-                       icon=":material/download:")
+    session.csv_download("Download CSV (history and forecasts)",
+                         lambda: transforms.export_frame(obs, bundle.points),
+                         file_name=f"autarky_{code}_{'_'.join(countries)}.csv")
 
 session.write_url(**url)

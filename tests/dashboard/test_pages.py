@@ -433,3 +433,35 @@ def test_a_deep_link_survives_the_sign_in(monkeypatch, rich_url, fresh_throttle)
     at.button[0].click().run()
     assert texts(at, "title") == ["Indicator explorer"]
     assert at.multiselect(key="x_countries").value == ["KOR"]
+
+
+def test_csv_downloads_are_made_on_demand_not_stored_up_front(monkeypatch, rich_url):
+    """A static download is put under /media/<id>.csv at once, reachable without the session; ours are deferred."""
+    made = []
+    original = st.download_button
+
+    def recording(label, data, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+        made.append((label, data))
+        return original(label, data, *args, **kwargs)
+
+    monkeypatch.setattr(st, "download_button", recording)
+    open_app(monkeypatch, rich_url, "explorer", {"indicator": "IP.PAT.RESD", "countries": "CHN,USA"})
+    [(label, data)] = made
+    assert label == "Download CSV (history and forecasts)" and callable(data)
+    csv = data().decode("utf-8")
+    assert csv.splitlines()[0].startswith("series_key,") and "1426644" in csv
+
+
+def test_what_a_link_asks_for_and_is_not_there_is_said(monkeypatch, rich_url):
+    at = open_app(monkeypatch, rich_url, "explorer", {"indicator": "NOPE", "countries": "XXX"})
+    infos = texts(at, "info")
+    assert plain("The link asks for indicator NOPE, which is not in the catalog.") in infos
+    assert plain("The link asks for XXX: not a country code of the catalog.") in infos
+    taiwan = open_app(monkeypatch, rich_url, "explorer", {"indicator": "IP.PAT.RESD", "countries": "CHN,TWN"})
+    assert plain("World Bank has no rows for Taiwan on this indicator.") in [
+        i.replace("World Bank World Development Indicators", "World Bank") for i in texts(taiwan, "info")]
+    compare = open_app(monkeypatch, rich_url, "compare", {"indicators": "IP.PAT.RESD", "peers": "USA,TWN"})
+    assert any(c.startswith("No rows from the source for " + plain("Patent applications, residents: Taiwan"))
+               for c in texts(compare, "caption"))
+    assert any(c.startswith("Sources: ") for c in texts(compare, "caption"))
+    assert [b.label for b in compare.get("download_button")] == ["Download CSV (the values compared)"]
