@@ -32,6 +32,11 @@ def is_share(unit: str) -> bool:
     return unit.strip().lower() in ("share", "fraction")
 
 
+def display_scale(unit: str) -> tuple[float, str]:
+    """How a stored value is typed and tabled in the unit users think in: shares as percent, others as stored."""
+    return (100.0, "%") if is_share(unit) else (1.0, unit)
+
+
 def is_rate(unit: str) -> bool:
     """Units whose changes read as differences (points), not as percent changes."""
     text = unit.strip().lower()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from autarky.catalog import Catalog, series_key
-from autarky.dashboard.formatting import format_change, format_value, period_label, plain
+from autarky.dashboard.formatting import display_scale, format_change, format_value, period_label, plain
 from autarky.dashboard.settings import AGGREGATES
 
 # Forecast steps beyond this share of the history length are not credible (DESIGN.md section 7).
@@ -200,11 +200,13 @@ def latest_sentence(obs: pd.DataFrame, country: str, catalog: Catalog, direction
             + (f"; rank {rank} of {ranked} among the countries shown" if rank and ranked > 1 else ""))
 
 
-def wide_table(obs: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
-    """Periods down, series across: the table users copy into a spreadsheet."""
+def wide_table(obs: pd.DataFrame, labels: dict[str, str], unit: str = "") -> pd.DataFrame:
+    """Periods down, series across: the table users copy into a spreadsheet, in the unit of the chart (a share in
+    percent)."""
     if obs.empty:
         return pd.DataFrame()
-    frame = obs.assign(label=obs["series_key"].map(labels),
+    scale, _ = display_scale(unit)
+    frame = obs.assign(label=obs["series_key"].map(labels), value=obs["value"] * scale,
                        period=[period_label(p, f) for p, f in zip(obs["period"], obs["frequency"])])
     return frame.pivot_table(index="period", columns="label", values="value", aggfunc="first").sort_index()
 

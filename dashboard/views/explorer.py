@@ -7,7 +7,7 @@ import streamlit as st
 from autarky.dashboard import charts, queries, session, transforms
 from autarky.dashboard import events as policy
 from autarky.events.impact_cli import impact_text
-from autarky.dashboard.formatting import format_value, period_label, plain
+from autarky.dashboard.formatting import display_scale, format_value, period_label, plain
 
 ALL_SECTORS = "all"
 FALLBACK_INDICATOR = "IP.PAT.RESD"
@@ -174,9 +174,15 @@ with crossing_tab:
             for stale in ("x_threshold", "x_above", "x_by", "x_cross_series"):
                 st.session_state.pop(stale, None)
         st.session_state["x_crossing_for"] = code
+        scale, typed_unit = display_scale(unit)  # a share is typed in percent, as the chart shows it
         default_level = next((line.value for line in lines), float(focus_obs["value"].iloc[-1]) if len(
             focus_obs) else 0.0)
-        session.seed_from_url("x_threshold", "threshold", default_level, parse=float, use_url=not switched)
+        session.seed_from_url("x_threshold", "threshold", round(default_level * scale, 6), parse=float,
+                              use_url=not switched)
+        bounds = dict(min_value=0.0, max_value=100.0) if scale == 100.0 else {}
+        if bounds and not 0.0 <= st.session_state["x_threshold"] <= 100.0:
+            st.warning(f"A share is between 0% and 100%; {st.session_state['x_threshold']:g} is out of range.")
+            st.session_state["x_threshold"] = min(max(st.session_state["x_threshold"], 0.0), 100.0)
         session.seed_from_url("x_above", "above", int(ind["direction"]) >= 0, parse=lambda v: v != "0",
                               use_url=not switched)
         years = sorted({d.year for d in bundle.points["ds"]})
@@ -185,7 +191,8 @@ with crossing_tab:
         session.keep_valid("x_cross_series", with_forecast, fallback=with_forecast[0])
         cols = st.columns(4)
         key = cols[0].selectbox("Series", with_forecast, key="x_cross_series", format_func=labels.get)
-        threshold = cols[1].number_input(f"Level ({unit})", key="x_threshold", format="%g")
+        typed = cols[1].number_input(f"Level ({typed_unit})", key="x_threshold", format="%g", **bounds)
+        threshold = typed / scale
         above = cols[2].toggle("At or above (off: at or below)", key="x_above")
         by_year = cols[3].selectbox("By the end of", years, key="x_by")
         result = page.query(queries.crossing, key, float(threshold), dt.date(by_year, 12, 31), bool(above))
@@ -199,7 +206,7 @@ with crossing_tab:
                            "the level at least once by then.")
             st.plotly_chart(charts.crossing_chart(result, label=f"{sign} {format_value(threshold, unit)}",
                                                   frequency=frequency), config={"displaylogo": False})
-        url.update(threshold=f"{threshold:g}", above=None if above else "0", by=by_year)
+        url.update(threshold=f"{typed:g}", above=None if above else "0", by=by_year)
 
 with events_tab:
     if not on_chart:
@@ -232,7 +239,9 @@ with events_tab:
 
 with table_tab:
     st.dataframe(transforms.latest_table(obs, catalog, int(ind["direction"]), unit), hide_index=True)
-    st.dataframe(transforms.wide_table(obs, labels))
+    st.dataframe(transforms.wide_table(obs, labels, unit))
+    if display_scale(unit)[0] != 1:
+        st.caption(f"Values in {display_scale(unit)[1]}, as on the chart.")
     session.csv_download("Download CSV (history and forecasts)",
                          lambda: transforms.export_frame(obs, bundle.points),
                          file_name=f"autarky_{code}_{'_'.join(countries)}.csv")

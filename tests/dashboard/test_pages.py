@@ -465,3 +465,17 @@ def test_what_a_link_asks_for_and_is_not_there_is_said(monkeypatch, rich_url):
                for c in texts(compare, "caption"))
     assert any(c.startswith("Sources: ") for c in texts(compare, "caption"))
     assert [b.label for b in compare.get("download_button")] == ["Download CSV (the values compared)"]
+
+
+def test_a_share_is_typed_tabled_and_range_checked_in_percent(monkeypatch, rich_url):
+    at = open_app(monkeypatch, rich_url, "explorer", {"indicator": "SR.PAT.RESD.SHARE", "countries": "CHN"})
+    threshold = at.number_input(key="x_threshold")
+    assert threshold.label == "Level (%)" and threshold.value == pytest.approx(89.97, abs=0.01)
+    threshold.set_value(95.0).run()
+    assert at.metric[0].label.startswith("P(China ≥ 95.0% at some point by")
+    [wide] = [d.value for d in at.dataframe if d.value.index.name == "period"]
+    assert wide.loc["2021", "China"] == pytest.approx(89.97, abs=0.01)  # the table in percent too, not 0.8997
+    linked = open_app(monkeypatch, rich_url, "explorer", {"indicator": "SR.PAT.RESD.SHARE", "countries": "CHN",
+                                                          "threshold": "9500"})
+    assert any("9500 is out of range" in w for w in texts(linked, "warning"))
+    assert linked.number_input(key="x_threshold").value == 100.0
