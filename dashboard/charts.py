@@ -104,6 +104,7 @@ def indicator_chart(obs: pd.DataFrame, points: pd.DataFrame, labels: dict[str, s
                                  text=["last actual", *_hover(future["yhat"], future["ds"], frequency, unit)],
                                  hovertemplate="forecast %{text}<extra>" + name + "</extra>"))
     _mark_not_credible(fig, points, credible or {})
+    _mark_nowcast(fig, obs, points)
     for line in lines:
         label = _text(line.label)
         fig.add_hline(y=line.value, line=dict(color="#444" if line.kind == "target" else "#b00020", width=1.5,
@@ -114,6 +115,23 @@ def indicator_chart(obs: pd.DataFrame, points: pd.DataFrame, labels: dict[str, s
                                      mode="markers", marker=dict(symbol="diamond", size=11, color="#444"),
                                      name=f"target {line.year}", hovertemplate=f"{label}<extra></extra>"))
     return _layout(fig, _text(title), _text(unit), log_y)
+
+
+NOWCAST_TEXT = "nowcast: past periods not yet reported"
+
+
+def _mark_nowcast(fig: go.Figure, obs: pd.DataFrame, points: pd.DataFrame, today: pd.Timestamp | None = None) -> None:
+    """Forecast steps that are already in the past (after the last observation, up to today) are nowcasts."""
+    today = today or pd.Timestamp.now().normalize()
+    if points.empty or obs.empty:
+        return
+    last = obs["period"].max()
+    past = points[(points["ds"] > last) & (points["ds"] <= today)]
+    if past.empty:
+        return
+    fig.add_vrect(x0=last, x1=min(today, points["ds"].max()), fillcolor="rgba(31,119,180,0.07)", line_width=0,
+                  layer="below", annotation_text=NOWCAST_TEXT, annotation_position="bottom left",
+                  annotation_font_size=11)
 
 
 def _mark_not_credible(fig: go.Figure, points: pd.DataFrame, credible: dict[str, pd.Timestamp]) -> None:

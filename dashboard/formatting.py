@@ -37,6 +37,23 @@ def display_scale(unit: str) -> tuple[float, str]:
     return (100.0, "%") if is_share(unit) else (1.0, unit)
 
 
+_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
+_SNAPSHOT = re.compile(r"^([\w.-]+)@([0-9a-f]{7,40})$")
+
+
+def vintage_label(vintage: str) -> str:
+    """A vintage as a reader wants it: the release date when the vintage carries one (a World Bank `lastupdated`,
+    a dated download), else what it is ("bundled snapshot wdi-extract, commit 4ebec5a2273f")."""
+    text = str(vintage).strip()
+    found = _DATE.search(text)
+    if found:
+        return f"released {found.group(1)}" + ("" if found.group(1) == text else f" ({text})")
+    snapshot = _SNAPSHOT.match(text)
+    if snapshot:
+        return f"bundled snapshot {snapshot.group(1)}, commit {snapshot.group(2)} (release date not recorded)"
+    return text
+
+
 def is_rate(unit: str) -> bool:
     """Units whose changes read as differences (points), not as percent changes."""
     text = unit.strip().lower()

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from autarky.catalog import Catalog, series_key
-from autarky.dashboard.formatting import display_scale, format_change, format_value, period_label, plain
+from autarky.dashboard.formatting import (display_scale, format_change, format_value, period_label, plain,
+                                          vintage_label)
 from autarky.dashboard.settings import AGGREGATES
 
 # Forecast steps beyond this share of the history length are not credible (DESIGN.md section 7).
@@ -132,7 +133,7 @@ def latest_table(obs: pd.DataFrame, catalog: Catalog, direction: int, unit: str)
                      "latest period": period_label(last["period"], last["frequency"]),
                      "value": format_value(last["value"], unit),
                      "change": format_change(last["value"], prev, unit) or "–",
-                     "rank": f"{rank} of {ranked}" if rank else "–", "vintage": last["vintage"] or ""})
+                     "rank": f"{rank} of {ranked}" if rank else "–", "vintage": vintage_label(last["vintage"]) if last["vintage"] else ""})
         order.append(last["value"] * (-1 if direction < 0 else 1))
     table = pd.DataFrame(rows, columns=["country", "series", "latest period", "value", "change", "rank", "vintage"])
     return table.iloc[sorted(range(len(rows)), key=order.__getitem__, reverse=True)].reset_index(drop=True)
@@ -175,7 +176,7 @@ def describe_keys(keys, indicators: pd.DataFrame, catalog: Catalog) -> dict[str,
 def provenance(indicator: pd.Series, source_name: str, obs: pd.DataFrame, updates: pd.DataFrame) -> str:
     """The line under a chart: source, licence, when the data last changed here, source vintages, code and unit."""
     last_update = updates["last_update"].max() if len(updates) else None
-    vintages = sorted(set(obs["vintage"].dropna()))
+    vintages = sorted({vintage_label(v) for v in obs["vintage"].dropna()})
     parts = [f"Source: {plain(indicator['attribution'] or source_name)}",
              f"Licence: {plain(indicator['licence'])}" if indicator["licence"] else "",
              f"Last updated here: {last_update:%Y-%m-%d %H:%M} UTC" if last_update is not None

@@ -110,7 +110,10 @@ if show_events:
     policy.add_event_markers(figure, on_chart, float(obs["value"].max()))
 st.plotly_chart(figure, config={"displaylogo": False})
 if not bundle.points.empty:
-    st.caption("Solid: reported values. Dashed: forecast, with its 80% (darker) and 95% (lighter) bands.")
+    nowcast = any(note.text == charts.NOWCAST_TEXT for note in figure.layout.annotations)
+    st.caption("Solid: reported values. Dashed: forecast, with its 80% (darker) and 95% (lighter) bands"
+               + ("; the blue-shaded stretch is a nowcast of periods already past that the source has not reported "
+                  "yet." if nowcast else "."))
 if show_events and on_chart:
     st.caption(f"Grey triangles: {len(on_chart)} policy events relevant to this indicator; their sources are in "
                "the Policy events tab.")

@@ -479,3 +479,19 @@ def test_a_share_is_typed_tabled_and_range_checked_in_percent(monkeypatch, rich_
                                                           "threshold": "9500"})
     assert any("9500 is out of range" in w for w in texts(linked, "warning"))
     assert linked.number_input(key="x_threshold").value == 100.0
+
+
+def test_vintages_read_as_releases_and_past_forecast_steps_as_nowcasts(monkeypatch, rich_url):
+    from autarky.dashboard.formatting import vintage_label
+
+    assert vintage_label("2025-07-01") == "released 2025-07-01"
+    assert vintage_label("wdi-extract@4ebec5a2273f") == ("bundled snapshot wdi-extract, commit 4ebec5a2273f "
+                                                         "(release date not recorded)")
+    assert vintage_label("comtrade-download-2021-08-16@7bacd4075044").startswith("released 2021-08-16 (")
+    at = open_app(monkeypatch, rich_url, "explorer", {"indicator": "IP.PAT.RESD", "countries": "CHN"})
+    captions = texts(at, "caption")
+    assert any(plain("bundled snapshot wdi-extract, commit 4ebec5a2273f") in c for c in captions)
+    assert not any("Vintage: wdi-extract@" in c for c in captions)
+    # Patents end in 2021; the forecast's 2022 to this year are past periods: a nowcast, labelled as such.
+    assert any("is a nowcast of periods already past" in c for c in captions)
+    assert "nowcast: past periods not yet reported" in at.get("plotly_chart")[0].proto.spec
