@@ -21,6 +21,7 @@ COUNTRY_COLORS = {"CHN": "#d62728", "USA": "#1f77b4", "JPN": "#9467bd", "KOR": "
                   "TWN": "#ff7f0e", "IND": "#8c564b", "GBR": "#e377c2", "FRA": "#bcbd22", "NLD": "#e6ab02",
                   "ISR": "#1b9e77", "SGP": "#a6761d", "RUS": "#666666", "BRA": "#66a61e", "CAN": "#e7298a",
                   "EUU": "#393b79", "WLD": "#222222"}
+OTHERS_COLOR = "#a0a0a0"
 FALLBACK_COLORS = ("#4c78a8", "#f58518", "#54a24b", "#b279a2", "#9d755d", "#bab0ac")
 BAND_OPACITY = {"95": 0.12, "80": 0.25}
 CHART_HEIGHT = 480
@@ -214,18 +215,21 @@ def index_chart(obs: pd.DataFrame, labels: dict[str, str], focus: str, order: li
     unit = str(obs["unit"].iloc[0]) if len(obs) else "index"
     groups = _ordered(obs, order)
     names = [labels.get(key, key) for key, _ in groups]
-    colors = [country_color(group["country"].iloc[0], position) for position, (_, group) in enumerate(groups)]
+    # The focus and peers in their own colours; the others in one grey, in the legend as on the chart (faded lines
+    # in full colour in the legend misled, and three of them were reds).
+    colors = [country_color(group["country"].iloc[0], position) if group["country"].iloc[0] in order
+              else OTHERS_COLOR for position, (_, group) in enumerate(groups)]
     frame = pd.DataFrame({
         "economy": obs["series_key"].map(labels).fillna(obs["series_key"]), "period": obs["period"],
         "value": obs["value"], "shown": obs["country"].isin(order), "focus": obs["country"] == focus,
         "label": [format_value(v, unit) for v in obs["value"]],
         "year": [period_label(p, f) for p, f in zip(obs["period"], obs["frequency"])]})
     pick = alt.selection_point(fields=["economy"], bind="legend")
-    return alt.Chart(frame, title="Self-Reliance Index").mark_line().encode(
+    return alt.Chart(frame).mark_line().encode(  # the section's heading is its title
         x=alt.X("period:T", title=None),
         y=alt.Y("value:Q", title=unit),
         color=alt.Color("economy:N", scale=alt.Scale(domain=names, range=colors), sort=names,
-                        legend=alt.Legend(title=None, orient="right", symbolOpacity=1)),
+                        legend=alt.Legend(title=None, orient="right", symbolOpacity=1, symbolStrokeWidth=2.5)),
         strokeWidth=alt.condition(alt.datum.focus, alt.value(3.5), alt.value(1.8)),
         opacity=alt.condition(pick, alt.Opacity("shown:N", scale=alt.Scale(domain=[True, False], range=[1, 0.18]),
                                                 legend=None), alt.value(0.08)),

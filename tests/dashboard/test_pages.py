@@ -495,3 +495,20 @@ def test_vintages_read_as_releases_and_past_forecast_steps_as_nowcasts(monkeypat
     # Patents end in 2021; the forecast's 2022 to this year are past periods: a nowcast, labelled as such.
     assert any("is a nowcast of periods already past" in c for c in captions)
     assert "nowcast: past periods not yet reported" in at.get("plotly_chart")[0].proto.spec
+
+
+def test_overview_index_chart_has_one_title_and_a_legend_like_its_lines(monkeypatch, rich_url):
+    import json
+
+    from autarky.dashboard import charts
+
+    at = open_app(monkeypatch, rich_url)
+    [chart] = at.get("vega_lite_chart")
+    spec = json.loads(chart.proto.spec)
+    assert "title" not in spec  # the subheader above it is the title
+    scale = spec["encoding"]["color"]["scale"]
+    colors = dict(zip(scale["domain"], scale["range"]))
+    assert colors["China"] == charts.COUNTRY_COLORS["CHN"]
+    shown = {"China", "United States", "Japan", "Korea, Rep.", "Germany"}
+    assert all(c == charts.OTHERS_COLOR for name, c in colors.items() if name not in shown)
+    assert len({colors[name] for name in shown if name in colors}) == len(shown & set(colors))
