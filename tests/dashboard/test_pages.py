@@ -512,3 +512,24 @@ def test_overview_index_chart_has_one_title_and_a_legend_like_its_lines(monkeypa
     shown = {"China", "United States", "Japan", "Korea, Rep.", "Germany"}
     assert all(c == charts.OTHERS_COLOR for name, c in colors.items() if name not in shown)
     assert len({colors[name] for name in shown if name in colors}) == len(shown & set(colors))
+
+
+def test_alerts_page_without_rules_shows_how_to_add_one_and_the_starter_rules(monkeypatch, snapshot_url, catalog):
+    import tomllib
+
+    from autarky.alerts.rules import parse_rule
+
+    at = open_app(monkeypatch, snapshot_url, "alerts")
+    starter = [c.value for c in at.code]
+    assert 'series = "derived:SR.PAT.RESD.SHARE:CHN"' in starter[0]
+    rule = parse_rule(tomllib.loads(starter[0])["alerts"]["rule"][0], "starter")  # a rule the engine accepts
+    assert rule.name == "China resident patent share above 0.8"
+    example = APP.parents[1] / "alerts.example.toml"
+    if example.exists():
+        assert starter[1].strip() == example.read_text(encoding="utf-8").strip()
+        for table in tomllib.loads(starter[1])["alerts"]["rule"]:  # every starter rule names a catalog indicator
+            parse_rule(table, "alerts.example.toml")
+            for key in [table["series"]] if isinstance(table.get("series"), str) else table.get("series", []):
+                assert key.split(":")[1] in catalog.indicators, key
+            if "indicator" in table:
+                assert table["indicator"] in catalog.indicators, table["indicator"]
