@@ -74,9 +74,11 @@ def _hover(values: Iterable[float], periods: Iterable, frequency: str, unit: str
 
 def indicator_chart(obs: pd.DataFrame, points: pd.DataFrame, labels: dict[str, str], *, title: str, unit: str,
                     frequency: str, order: list[str] = (), lines: list[RefLine] = (),
-                    credible: dict[str, pd.Timestamp] | None = None, bands: bool = True,
+                    credible: dict[str, pd.Timestamp] | None = None, bands: bool | Iterable[str] = True,
                     log_y: bool = False) -> go.Figure:
-    """History per series (solid), the forecast (dashed) with its 80% and 95% bands, alert levels and targets."""
+    """History per series (solid), the forecast (dashed) with its 80% and 95% bands (all, none, or those of the
+    economies in `bands`), alert levels and targets."""
+    banded = None if bands is True else set() if bands is False else set(bands)
     fig = go.Figure()
     for position, (key, group) in enumerate(_ordered(obs, order)):
         color, name = country_color(group["country"].iloc[0], position), _text(labels.get(key, key))
@@ -87,7 +89,7 @@ def indicator_chart(obs: pd.DataFrame, points: pd.DataFrame, labels: dict[str, s
         future = points[points["series_key"] == key].sort_values("ds") if not points.empty else points
         if future.empty:
             continue
-        if bands:
+        if banded is None or group["country"].iloc[0] in banded:
             for level in ("95", "80"):
                 fig.add_trace(go.Scatter(x=future["ds"], y=future[f"hi{level}"], mode="lines", line=dict(width=0),
                                          legendgroup=key, showlegend=False, hoverinfo="skip"))

@@ -10,6 +10,8 @@ from autarky.events.impact_cli import impact_text
 from autarky.dashboard.formatting import display_scale, format_value, period_label, plain
 
 ALL_SECTORS = "all"
+ALL_BANDS = "all"
+BANDS_FOR_ALL_UP_TO = 2  # with more economies than this, only the first one's bands are drawn at first
 FALLBACK_INDICATOR = "IP.PAT.RESD"
 PREFERRED_INDICATOR = "SR.PAT.RESD.SHARE"
 SCORE_COLUMNS = {"model": "model", "horizon": "horizon", "origins": "origins", "mase": "MASE", "smape": "sMAPE",
@@ -78,13 +80,20 @@ if without_rows and ind["series"]:
                      "indicator."))
 toggles = st.columns(4)
 bands = toggles[0].toggle("Forecast bands", key="x_bands")
+session.seed_from_url("x_bands_for", "bands_for",
+                      ALL_BANDS if len(countries) <= BANDS_FOR_ALL_UP_TO else (countries or [ALL_BANDS])[0])
+session.keep_valid("x_bands_for", [ALL_BANDS, *countries], fallback=(countries or [ALL_BANDS])[0])
+bands_for = toggles[3].selectbox("Bands of", [ALL_BANDS, *countries], key="x_bands_for", disabled=not bands,
+                                 format_func=lambda c: "every economy" if c == ALL_BANDS else catalog.country_name(c),
+                                 help="With several economies the bands overlap: show one economy's.")
 log_y = toggles[1].toggle("Log scale", key="x_log")
 show_events = toggles[2].toggle("Policy events", key="x_events",
                                 help="Export controls, countermeasures and industrial policy relevant to this "
                                      "indicator (by its HS code and sectors).")
 
 url = dict(indicator=code, countries=countries, sector=None if sector == ALL_SECTORS else sector,
-           bands=None if bands else "0", log="1" if log_y else None, events=None if show_events else "0")
+           bands=None if bands else "0", bands_for=None if bands_for == ALL_BANDS else bands_for,
+           log="1" if log_y else None, events=None if show_events else "0")
 if not ind["series"]:
     source = catalog.sources.get(ind["source"])
     st.info(f"No data yet for **{plain(ind['name'])}** ({plain(code)}). It comes from "
@@ -104,14 +113,19 @@ unit, frequency = str(ind["unit"]), str(ind["frequency"])
 credible = transforms.credible_limits(bundle.runs, obs, frequency)
 lines = list(dict.fromkeys(line for country in countries for line in settings.reference_lines(code, country)))
 figure = charts.indicator_chart(obs, bundle.points, labels, title=str(ind["name"]), unit=unit, frequency=frequency,
-                                order=countries, lines=lines, credible=credible, bands=bands, log_y=log_y)
+                                order=countries, lines=lines, credible=credible,
+                                bands=(True if bands_for == ALL_BANDS else [bands_for]) if bands else False,
+                                log_y=log_y)
 on_chart = policy.chart_events(page.query(queries.policy_events), catalog.indicators.get(code), obs["period"])
 if show_events:
     policy.add_event_markers(figure, on_chart, float(obs["value"].max()))
 st.plotly_chart(figure, config={"displaylogo": False})
 if not bundle.points.empty:
     nowcast = any(note.text == charts.NOWCAST_TEXT for note in figure.layout.annotations)
-    st.caption("Solid: reported values. Dashed: forecast, with its 80% (darker) and 95% (lighter) bands"
+    band_words = (("" if bands_for == ALL_BANDS else f" ({plain(catalog.country_name(bands_for))} only)")
+                  if bands else "")
+    st.caption("Solid: reported values. Dashed: forecast"
+               + (f", with its 80% (darker) and 95% (lighter) bands{band_words}" if bands else " (bands off)")
                + ("; the blue-shaded stretch is a nowcast of periods already past that the source has not reported "
                   "yet." if nowcast else "."))
 if show_events and on_chart:

@@ -533,3 +533,21 @@ def test_alerts_page_without_rules_shows_how_to_add_one_and_the_starter_rules(mo
                 assert key.split(":")[1] in catalog.indicators, key
             if "indicator" in table:
                 assert table["indicator"] in catalog.indicators, table["indicator"]
+
+
+def test_explorer_bands_of_one_economy_and_a_caption_that_matches(monkeypatch, rich_url):
+    at = open_app(monkeypatch, rich_url, "explorer", {"indicator": "IP.PAT.RESD", "countries": "CHN,USA,JPN"})
+    assert at.selectbox(key="x_bands_for").value == "CHN"  # three economies: the first one's bands at first
+
+    def filled(at: AppTest) -> set[str]:
+        import json
+
+        spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+        return {t["name"].split(":")[0] for t in spec["data"] if t.get("fill") == "tonexty"}
+
+    assert filled(at) == {"China"}
+    assert any("bands (China only)" in c for c in texts(at, "caption"))
+    at.selectbox(key="x_bands_for").select("all").run()
+    assert filled(at) == {"China", "United States", "Japan"} and at.query_params.get("bands_for") is None
+    at.toggle(key="x_bands").set_value(False).run()
+    assert filled(at) == set() and any("Dashed: forecast (bands off)" in c for c in texts(at, "caption"))
