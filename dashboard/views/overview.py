@@ -89,8 +89,8 @@ for start in range(0, len(cards), CARDS_PER_ROW):
                              f"{period_label(card.forecast_period, card.frequency)}")
             latest_event = relevant_events(policy_events, data.catalog.indicators.get(card.code))[-1:]
             if latest_event:  # the explorer marks them all on the chart
-                notes.append(f"latest policy event {latest_event[0].date} ({latest_event[0].actor})")
-            st.caption(" · ".join(plain(note) for note in notes))
+                notes.append(f"latest policy event {latest_event[0].date} ({plain(latest_event[0].actor)})")
+            st.caption(" · ".join(notes))
             st.page_link("views/explorer.py", label="Explore", icon=":material/query_stats:",
                          query_params={"indicator": card.code, "countries": ",".join((focus, *peers))})
 if cards and bundle.points.empty:
