@@ -309,11 +309,12 @@ def sources(data: Data) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------- methodology
-def methodology_text(search: tuple[Path, ...] | None = None) -> str | None:
-    """METHODOLOGY.md from the project folder (or the working directory), when there is one."""
+def methodology_text(search: tuple[Path, ...] | None = None, name: str = METHODOLOGY_FILE) -> str | None:
+    """METHODOLOGY.md (or another project file, such as alerts.example.toml) from the project folder or the working
+    directory, when there is one."""
     folders = search if search is not None else (Path(__file__).resolve().parent.parent, Path.cwd())
     for folder in folders:
-        path = folder / METHODOLOGY_FILE
+        path = folder / name
         if path.is_file():
             return path.read_text(encoding="utf-8")
     return None

@@ -83,6 +83,13 @@ def test_overview_and_explorer_in_chromium(tmp_path):
                 assert page.locator('[data-testid="stException"]').count() == 0
                 for name in OTHER_PAGES:
                     rendered_text(page, f"http://127.0.0.1:{port}/{name}", tmp_path / f"{name}.png")
+                # Issue 11 item 8: text from the URL shows literally, no link; issue 17 item 9: /overview is a page.
+                crafted = rendered_text(page, f"http://127.0.0.1:{port}/data_health?source=[x](http://evil)",
+                                        tmp_path / "crafted.png")
+                assert "source [x](http://evil) (linked" in crafted
+                assert page.locator('[data-testid="stMain"] a[href*="evil"]').count() == 0
+                assert "Overview" in rendered_text(page, f"http://127.0.0.1:{port}/overview", tmp_path / "o.png")
+                assert "Page not found" not in page.inner_text("body")
                 page.wait_for_timeout(500)  # the favicon is requested after the page settles
                 # No page asks any host but the dashboard's own (no fonts, favicons or scripts from a CDN).
                 assert hosts == {"127.0.0.1"}
