@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from autarky.catalog import Catalog
-from autarky.dashboard.formatting import period_label
+from autarky.dashboard.formatting import format_value, period_label
 from autarky.supply_chain import CSET_LICENCE, CSET_PREFIX, supply_inputs, supply_stages
 
 # Chokepoint defaults (config `[metrics.supply]` chokepoint_china_max / chokepoint_top3_min, in % of world supply):
@@ -140,6 +140,11 @@ class ChipCard:
     source: str
     licence: str
     code: str
+
+    @property
+    def shown(self) -> str:
+        """The value as the page shows it (CSET shares as published: 0.2%)."""
+        return percent(self.value) if self.code.startswith(CSET_PREFIX) else format_value(self.value, self.unit)
 
 
 def chip_cards(obs: pd.DataFrame, catalog: Catalog) -> list[ChipCard]:
