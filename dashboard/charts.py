@@ -236,7 +236,7 @@ def supply_chart(table: pd.DataFrame, title: str) -> go.Figure:
                          hovertemplate="%{y}: top 3 hold %{x:.1f}% (%{text})<extra></extra>"))
     fig.add_trace(go.Bar(y=names, x=table["china"].fillna(0.0), orientation="h", name="China",
                          marker_color=COUNTRY_COLORS["CHN"], hovertemplate="%{y}: China %{x:.1f}%<extra></extra>"))
-    fig.update_layout(barmode="group", height=max(260, 46 * len(table) + 120), font=_FONT,
+    fig.update_layout(barmode="group", height=max(260, 34 * len(table) + 140), font=_FONT,
                       title=dict(text=plain(title), font=dict(size=16)), legend=dict(orientation="h", y=-0.08),
                       margin=dict(l=10, r=10, t=50, b=40), yaxis=dict(autorange="reversed"),
                       xaxis=dict(title_text="% of world supply", range=[0, 100], ticksuffix="%"))

@@ -21,6 +21,7 @@ from autarky.config import Config
 from autarky.db import sqlite_file
 from autarky.models import (AlertEvent, AlertState, CollectionRun, ForecastRun, Observation, Outbox, Revision,
                             Series, Source)
+from autarky.snapshot import excluded_parts
 from autarky.store import Store
 from autarky.dashboard import supply
 from autarky.dashboard.settings import Settings
@@ -174,7 +175,7 @@ def index_change(data: Data, country: str) -> pd.DataFrame | None:
 # ---------------------------------------------------------------------------- supply chain
 def cset_excluded(data: Data) -> bool:
     """Whether the deployment leaves CSET's CC BY-NC data out (config `[snapshot] exclude = ["cset"]`)."""
-    return supply.CSET_PART in data.config.section("snapshot").get("exclude", [])
+    return supply.CSET_PART in excluded_parts(data.config.section("snapshot"))
 
 
 def supply_shares(data: Data) -> pd.DataFrame:
