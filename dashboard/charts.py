@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from autarky.dashboard.events import TRACE_NAME, add_event_markers
+from autarky.dashboard.events import TRACE_NAME, add_event_markers, plain
 from autarky.dashboard.formatting import dollar_multiplier, format_value, is_share, period_label
 from autarky.dashboard.queries import Crossing
 from autarky.dashboard.settings import RefLine
@@ -108,7 +108,7 @@ def indicator_chart(obs: pd.DataFrame, points: pd.DataFrame, labels: dict[str, s
                                  hovertemplate="forecast %{text}<extra>" + name + "</extra>"))
     _mark_not_credible(fig, points, credible or {})
     _mark_nowcast(fig, obs, points)
-    for line in lines:
+    for line in lines if len(obs) else ():  # a target over an empty chart would read as data
         label = _text(line.label)
         fig.add_hline(y=line.value, line=dict(color="#444" if line.kind == "target" else "#b00020", width=1.5,
                                               dash="dot" if line.kind == "target" else "dashdot"),
@@ -253,4 +253,21 @@ def crossing_chart(result: Crossing, *, label: str, frequency: str) -> go.Figure
                       legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1))
     fig.update_yaxes(range=[0, 1], tickformat=".0%", title_text="probability")
     fig.update_xaxes(type="category")
+    return fig
+
+
+def supply_chart(table: pd.DataFrame, title: str) -> go.Figure:
+    """Per input: the top three suppliers' combined share against China's, chokepoints marked (shares in %)."""
+    names = [("⛔ " if choke else "") + plain(name) for name, choke in zip(table["input"], table["chokepoint"])]
+    leaders = [plain(text) for text in table["leaders"]]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(y=names, x=table["top3"], orientation="h", name="Top 3 suppliers combined",
+                         marker_color="#9ecae1", text=leaders, textposition="inside", insidetextanchor="start",
+                         hovertemplate="%{y}: top 3 hold %{x:.1f}% (%{text})<extra></extra>"))
+    fig.add_trace(go.Bar(y=names, x=table["china"].fillna(0.0), orientation="h", name="China",
+                         marker_color=COUNTRY_COLORS["CHN"], hovertemplate="%{y}: China %{x:.1f}%<extra></extra>"))
+    fig.update_layout(barmode="group", height=max(260, 34 * len(table) + 140), font=_FONT,
+                      title=dict(text=plain(title), font=dict(size=16)), legend=dict(orientation="h", y=-0.08),
+                      margin=dict(l=10, r=10, t=50, b=40), yaxis=dict(autorange="reversed"),
+                      xaxis=dict(title_text="% of world supply", range=[0, 100], ticksuffix="%"))
     return fig

@@ -115,3 +115,11 @@ def format_change(latest: float | None, previous: float | None, unit: str) -> st
 def period_label(period: object, frequency: str) -> str:
     """A period start (date or timestamp) as 2021, 2021-Q1 or 2021-03."""
     return format_period(pd.Timestamp(period), frequency)
+
+
+_MARKDOWN_SPECIALS = "\\`*_{}[]()#+-.!|<>~$:"
+
+
+def md_plain(text: str) -> str:
+    """Outside text inside a Streamlit label or heading (which read Markdown): every special character escaped."""
+    return "".join(f"\\{c}" if c in _MARKDOWN_SPECIALS else c for c in str(text))

@@ -115,9 +115,13 @@ def series_labels(obs: pd.DataFrame, catalog: Catalog) -> dict[str, str]:
     """Series key -> country name (with the source when one indicator comes from several sources)."""
     labels = {}
     pairs = obs[["series_key", "country", "source"]].drop_duplicates()
+    partners = (obs.drop_duplicates("series_key").set_index("series_key")["partner"] if "partner" in obs
+                else pd.Series(dtype=str))
     clash = pairs["country"].duplicated(keep=False)
     for (key, country, source), dup in zip(pairs.itertuples(index=False, name=None), clash):
-        labels[key] = catalog.country_name(country) + (f" ({source})" if dup else "")
+        partner = partners.get(key, "WLD")
+        with_partner = "" if partner in ("WLD", None) else f" with {catalog.country_name(partner)}"
+        labels[key] = catalog.country_name(country) + with_partner + (f" ({source})" if dup else "")
     return labels
 
 

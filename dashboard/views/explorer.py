@@ -78,6 +78,12 @@ without_rows = [c for c in ranked_countries if c not in available and c not in a
 if without_rows and ind["series"]:
     st.caption(plain(f"No {source_name} rows for {', '.join(map(catalog.country_name, without_rows))} on this "
                      "indicator."))
+partners = list(ind["partners"]) or ["WLD"]  # World first when the store holds it
+session.seed_from_url("x_partner", "partner", partners[0])
+session.keep_valid("x_partner", partners, fallback=partners[0])
+partner = (st.selectbox("Partner", partners, key="x_partner", format_func=catalog.country_name,
+                        help="Trade with the world, or with one partner (bilateral series).")
+           if len(partners) > 1 else partners[0])
 toggles = st.columns(4)
 bands = toggles[0].toggle("Forecast bands", key="x_bands")
 session.seed_from_url("x_bands_for", "bands_for",
@@ -91,7 +97,8 @@ show_events = toggles[2].toggle("Policy events", key="x_events",
                                 help="Export controls, countermeasures and industrial policy relevant to this "
                                      "indicator (by its HS code and sectors).")
 
-url = dict(indicator=code, countries=countries, sector=None if sector == ALL_SECTORS else sector,
+url = dict(indicator=code, countries=countries, partner=None if partner == "WLD" else partner,
+           sector=None if sector == ALL_SECTORS else sector,
            bands=None if bands else "0", bands_for=None if bands_for == ALL_BANDS else bands_for,
            log="1" if log_y else None, events=None if show_events else "0")
 if not ind["series"]:
@@ -105,7 +112,11 @@ if not countries:
     st.stop()
 
 # ---------------------------------------------------------------- chart
-obs = page.query(queries.observations, (code,), tuple(countries))
+obs = page.query(queries.observations, (code,), tuple(countries), (partner,))
+if obs.empty:
+    st.info(f"No data for these countries with partner {catalog.country_name(partner)}: choose other countries.")
+    session.write_url(**url)
+    st.stop()
 keys = tuple(obs["series_key"].unique())
 bundle = page.query(queries.forecast_bundle, keys)
 labels = transforms.series_labels(obs, catalog)

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from autarky.events.relevance import relevant_events
-from autarky.dashboard import charts, queries, session, transforms
+from autarky.dashboard import charts, chips_row, queries, session, transforms
 from autarky.dashboard.formatting import format_change, format_value, period_label, plain
 from autarky.dashboard.settings import MAX_HEADLINE_CARDS
 
@@ -108,6 +108,8 @@ for start in range(0, len(cards), CARDS_PER_ROW):
                          query_params={"indicator": card.code, "countries": ",".join((focus, *peers))})
 if cards and bundle.points.empty:
     st.caption("No forecasts yet: run `autarky forecast` to add forecast directions here.")
+
+chips_row.show(page)
 
 # ---------------------------------------------------------------- what is stored
 series = page.query(queries.series_table)

@@ -23,7 +23,8 @@ from tests.support.dashboard import (INDEX_COUNTRIES, load_bundled, store_alerts
                                store_resident_share)
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
-PAGES = {"overview": "Overview", "explorer": "Indicator explorer", "compare": "Compare", "alerts": "Alerts",
+PAGES = {"overview": "Overview", "explorer": "Indicator explorer", "compare": "Compare",
+         "supply_chain": "Supply chain", "alerts": "Alerts",
          "data_health": "Data health", "methodology": "Methodology"}
 TIMEOUT_S = 60
 
