@@ -54,14 +54,34 @@ class Task:
                 if c in ind.countries]
 
 
+@dataclass(frozen=True)
+class Asked:
+    """What a task asked for: these series keys, periods from `first` to `last` (None: not checked)."""
+
+    keys: frozenset[str]
+    first: dt.date | None = None
+    last: dt.date | None = None
+
+    def problem(self, key: str, period: dt.date) -> str | None:
+        if self.keys and key not in self.keys:
+            return "was not asked for in this request"
+        if (self.first and period < self.first) or (self.last and period > self.last):
+            span = f"{self.first.isoformat() if self.first else '...'}..{self.last.isoformat() if self.last else '...'}"
+            return f"is outside the periods asked for ({span})"
+        return None
+
+
 @dataclass
 class Batch:
-    """What one task brought back; `cursors` are written once the records are stored."""
+    """What one task brought back; `cursors` are written once the records are stored. `first`/`last`: the periods
+    the request asked for, when it named them (records outside are refused)."""
 
     label: str
     records: list[Record] = field(default_factory=list)
     cursors: dict[str, dict[str, Any]] = field(default_factory=dict)
     note: str = ""
+    first: dt.date | None = None
+    last: dt.date | None = None
 
 
 @dataclass
@@ -83,6 +103,7 @@ class Collector:
     source: ClassVar[str] = ""      # the catalog's source code (wb, comtrade, ...)
     defaults: ClassVar[Defaults] = Defaults()
     selects_from_catalog: ClassVar[bool] = True  # False: the collector finds its indicators itself (files)
+    text_numbers: ClassVar[bool] = False  # True: the format carries numbers as text (CSV, Census JSON)
 
     def __init__(self, ctx: Context):
         self.ctx = ctx
@@ -92,7 +113,7 @@ class Collector:
     def http(self) -> HttpClient:
         if self._http is None:
             self._http = HttpClient(self.ctx.settings.http, source=self.name, headers=self.headers(),
-                                    sleep=self.ctx.sleep)
+                                    sleep=self.ctx.sleep, secrets=[self.ctx.settings.api_key or ""])
         return self._http
 
     @property
@@ -167,7 +188,10 @@ def last_periods(records: Iterable[Record], source: str,
     latest: dict[str, dt.date] = {}
     for record in records:
         key = series_key(source, record.indicator, record.country)
-        period = parse_period(record.period)
+        try:
+            period = parse_period(record.period)
+        except ValueError:
+            continue  # validation refuses the record, naming source, series and value
         if key not in latest or period > latest[key]:
             latest[key] = period
     for key, value in (previous or {}).items():
