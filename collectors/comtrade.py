@@ -93,8 +93,14 @@ class ComtradeCollector(Collector):
                 raise MalformedResponse(f"{self.name}: {task.label}: row for reporter {row.get('reporterCode')} "
                                         f"frequency {row.get('freqCode')} in an answer for {reporter} {frequency}")
             records.append(Record(indicator.code, country, str(row["period"]), row["primaryValue"]))
+        valued = [row for row in rows if row.get("primaryValue") is not None]
+        if valued and not records:
+            raise MalformedResponse(f"{self.name}: {task.label}: none of the {len(valued)} rows of the answer "
+                                    f"matches the request (reporter {reporter}, partner {partner}, HS "
+                                    f"{','.join(sorted({hs for hs, _ in by_code}))}, periods {periods[0]}-{periods[-1]})")
         previous = self.ctx.cursors.get_many(task.keys())
-        return Batch(task.label, records, last_periods(records, self.source, previous), note=f"{len(rows)} rows")
+        return Batch(task.label, records, last_periods(records, self.source, previous), note=f"{len(rows)} rows",
+                     first=_period_start(periods[0]), last=_period_start(periods[-1]))
 
     def _rows(self, frequency: str, reporter: int, partner: int, periods: list[str], hs_codes: list[str],
               flows: list[str]) -> list[dict[str, Any]]:
@@ -140,3 +146,7 @@ def partner_code(indicator: Indicator) -> int:
 
 def _period_code(period: dt.date, frequency: str) -> str:
     return f"{period.year}" if frequency == "A" else f"{period.year}{period.month:02d}"
+
+
+def _period_start(code: str) -> dt.date:
+    return dt.date(int(code[:4]), int(code[4:6] or 1), 1)

@@ -8,7 +8,7 @@ import pytest
 from werkzeug import Response
 
 from autarky.collectors.runner import collect
-from tests.support.collectors import FAST, fixture_json, make_app
+from tests.support.collectors import FAST, comtrade_answer, fixture_json, make_app
 
 # China's 2010 total trade with Germany, as in the recorded answer (reporter 156, partner 276).
 CHINA_IMPORTS_FROM_GERMANY_2010 = 74251272075.0
@@ -30,7 +30,7 @@ def comtrade_app(tmp_path, url, httpserver, **settings):
 
 
 def test_keyless_preview_stores_the_recorded_flows(tmp_path, database_url, httpserver):
-    httpserver.expect_request(PREVIEW).respond_with_json(fixture_json("comtrade", "HS-60a6ad.json"))
+    httpserver.expect_request(PREVIEW).respond_with_handler(comtrade_answer())
     app = comtrade_app(tmp_path, database_url, httpserver)
     [result] = collect(app, ["comtrade"], CODES, since=2010)
     assert not result.failed, result.errors
@@ -50,7 +50,7 @@ def test_the_key_comes_from_the_environment_and_selects_the_keyed_endpoint(tmp_p
                                                                           monkeypatch):
     monkeypatch.setenv("AUTARKY_COLLECTORS__COMTRADE__API_KEY", "test-subscription-key")
     httpserver.expect_request(KEYED, headers={"Ocp-Apim-Subscription-Key": "test-subscription-key"}) \
-        .respond_with_json(fixture_json("comtrade", "HS-60a6ad.json"))
+        .respond_with_handler(comtrade_answer())
     app = comtrade_app(tmp_path, str(sqlite_store.engine.url), httpserver)
     [result] = collect(app, ["comtrade"], CODES, since=2010)
     assert not result.failed and result.inserted == 2
@@ -81,7 +81,7 @@ def test_401_stops_the_source_and_says_which_setting_to_fix(tmp_path, sqlite_sto
 def test_429_waits_as_told_and_then_stores(tmp_path, sqlite_store, httpserver):
     httpserver.expect_ordered_request(PREVIEW).respond_with_response(
         Response("", status=429, headers={"Retry-After": "1"}))
-    httpserver.expect_ordered_request(PREVIEW).respond_with_json(fixture_json("comtrade", "HS-60a6ad.json"))
+    httpserver.expect_ordered_request(PREVIEW).respond_with_handler(comtrade_answer())
     app = comtrade_app(tmp_path, str(sqlite_store.engine.url), httpserver)
     sleeps: list[float] = []
     [result] = collect(app, ["comtrade"], CODES, since=dt.date.today().year, sleep=sleeps.append)

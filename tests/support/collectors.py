@@ -133,3 +133,14 @@ def record_downstream(app: App, changed: frozenset[str]) -> frozenset[str]:
         FAIL_NEXT_DOWNSTREAM.clear()
         raise RuntimeError("downstream stage crashed")
     return frozenset()
+
+
+def comtrade_answer(name: str = "HS-60a6ad.json"):
+    """A handler serving a recorded Comtrade answer the way the API does: only its rows for the periods asked."""
+    recorded = fixture_json("comtrade", name)
+
+    def handle(request: Request) -> Response:
+        asked = set(request.args.get("period", "").split(","))
+        data = [row for row in recorded["data"] if str(row["period"]) in asked]
+        return _json({**recorded, "count": len(data), "data": data})
+    return handle
