@@ -114,7 +114,8 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
     """The text with every secret (and its URL-encoded form) replaced by ***."""
     for secret in secrets:
         if secret:
-            for form in {secret, quote(secret, safe=""), quote_plus(secret)}:
+            forms = {secret, *(encode(secret, safe=safe) for encode in (quote, quote_plus) for safe in ("", "/"))}
+            for form in sorted(forms, key=len, reverse=True):
                 text = text.replace(form, "***")
     return text
 
