@@ -9,9 +9,13 @@ from typing import Any, Callable, ClassVar, Iterable, Mapping
 
 from autarky.catalog import Catalog, Indicator, series_key
 from autarky.store import parse_period
+from autarky.collectors.errors import MalformedResponse
 from autarky.collectors.http import HttpClient
 from autarky.collectors.settings import CollectorSettings, Defaults
 from autarky.collectors.state import Cursors
+
+
+MAX_PAGES = 100  # default cap on the pages of one answer (`max_pages` in [collectors])
 
 
 @dataclass(frozen=True)
@@ -137,6 +141,13 @@ class Collector:
         return first_period(cursors, keys, frequency=frequency, since=since,
                             window=settings.int_option("revision_window" + suffix, window),
                             default_start=dt.date(settings.int_option("start_year" + suffix, start_year), 1, 1))
+
+    def check_pages(self, label: str, pages: int) -> None:
+        """MalformedResponse once an answer has (or claims) more pages than `max_pages`."""
+        cap = self.ctx.settings.int_option("max_pages", MAX_PAGES)
+        if pages > cap:
+            raise MalformedResponse(f"{self.name}: {label}: the answer claims {pages} pages, more than the {cap} "
+                                    "allowed (max_pages in [collectors])")
 
     def expected_unit(self, indicator: Indicator) -> str:
         """The unit a record's `unit` must equal (records without a unit are not checked)."""

@@ -12,7 +12,6 @@ from autarky.collectors.http import HttpStatusError, snippet
 from autarky.collectors.settings import Defaults
 
 PER_PAGE = 1000
-MAX_PAGES = 100  # an answer claiming more pages than this is refused (about 100,000 rows)
 REVISION_WINDOW = 5  # years re-asked before the last one seen, once the source says it has changed
 START_YEAR = 1960
 
@@ -46,10 +45,7 @@ class WorldBankCollector(Collector):
             raise SourceRefused(f"{self.name}: {indicator.code}: the answer's release (lastupdated {vintage}) is "
                                 f"older than the stored release ({newest}); nothing overwritten, cursor kept")
         pages, total = _int(meta, "pages"), _int(meta, "total")
-        cap = self.ctx.settings.int_option("max_pages", MAX_PAGES)
-        if pages > cap:
-            raise MalformedResponse(f"{self.name}: {indicator.code}: the answer claims {pages} pages, more than the "
-                                    f"{cap} allowed (max_pages in [collectors])")
+        self.check_pages(indicator.code, pages)
         _consistent(indicator, 1, meta, rows, pages, total)
         for page in range(2, pages + 1):
             more_meta, more = self._page(path, params, page, indicator, countries)
