@@ -107,8 +107,15 @@ class ComtradeCollector(Collector):
                 continue  # a code and flow pair asked only because another indicator needs the code or the flow
             records.append(Record(indicator.code, country, str(row["period"]), row["primaryValue"],
                                   partner=partners[int(row["partnerCode"])]))
+        valued = [row for row in rows if row.get("primaryValue") is not None]
+        if valued and not records:
+            raise MalformedResponse(f"{self.name}: {task.label}: none of the {len(valued)} rows of the answer "
+                                    f"matches the request (reporter {ask.reporter}, partners "
+                                    f"{','.join(str(c) for c in partners)}, HS {','.join(hs_codes)}, "
+                                    f"periods {ask.periods[0]}-{ask.periods[-1]})")
         previous = self.ctx.cursors.get_many(list(ask.keys))
-        return Batch(task.label, records, last_periods(records, self.source, previous), note=f"{len(rows)} rows")
+        return Batch(task.label, records, last_periods(records, self.source, previous), note=f"{len(rows)} rows",
+                     first=_period_start(ask.periods[0]), last=_period_start(ask.periods[-1]))
 
     def _rows(self, frequency: str, reporter: int, partners: list[int], periods: list[str], hs_codes: list[str],
               flows: list[str]) -> list[dict[str, Any]]:
@@ -179,3 +186,7 @@ def _unasked(row: dict[str, Any], ask: Ask, partners: dict[int, str | None], hs_
 
 def _period_code(period: dt.date, frequency: str) -> str:
     return f"{period.year}" if frequency == "A" else f"{period.year}{period.month:02d}"
+
+
+def _period_start(code: str) -> dt.date:
+    return dt.date(int(code[:4]), int(code[4:6] or 1), 1)

@@ -12,12 +12,13 @@ from autarky.app import App
 from autarky.catalog import Catalog, Indicator
 from autarky.errors import AutarkyError, BatchRejected
 from autarky.store import BatchResult, SeriesSpec
-from autarky.collectors.base import Collector, Context, Selection
+from autarky.collectors.base import Asked, Collector, Context, Selection
+from autarky.collectors.http import scrub
 from autarky.collectors.errors import SelectionError, SourceError, SourceUnavailable
 from autarky.collectors.registry import Registry, UnknownCollector, default_registry
 from autarky.collectors.settings import collector_settings
 from autarky.collectors.state import Cursors
-from autarky.collectors.validate import EARLIEST_YEAR, validate_batch
+from autarky.collectors.validate import DEFAULT_MAX_JUMP, EARLIEST_YEAR, check_jumps, validate_batch
 
 log = logging.getLogger("autarky.collectors")
 
@@ -129,6 +130,7 @@ def run_source(app: App, cls: type[Collector], selection: Selection, *, progress
     store, catalog = app.store, app.catalog
 
     def warned(message: str) -> None:
+        message = scrub(message, [collector.ctx.settings.api_key or ""] if collector is not None else [])
         result.warnings.append(message)
         warn(message)
 
@@ -163,6 +165,9 @@ def run_source(app: App, cls: type[Collector], selection: Selection, *, progress
         if collector is not None:
             result.requests = collector.requests
             collector.close()
+            secrets = [collector.ctx.settings.api_key or ""]
+            result.errors = [scrub(e, secrets) for e in result.errors]
+            result.warnings = [scrub(w, secrets) for w in result.warnings]
         counts = BatchResult(result.inserted, result.updated, result.unchanged)
         store.finish_run(run_id, counts, error="; ".join(result.errors) or None, rejected=result.rejected)
     return result
@@ -173,10 +178,14 @@ def _store_task(collector: Collector, task, result: SourceResult, run_id: int,  
     ctx, store = collector.ctx, collector.ctx.cursors.store
     batch = collector.fetch(task)
     label = f"{collector.name} {task.label}"
+    asked = Asked(frozenset(task.keys()), batch.first, batch.last) if task.countries else None
     try:
         observations = validate_batch(batch.records, source_name=collector.name, source_code=collector.source,
                                       catalog=ctx.catalog, expected_unit=collector.expected_unit, today=ctx.today,
-                                      label=task.label)
+                                      label=task.label, asked=asked, text_numbers=collector.text_numbers)
+        check_jumps(observations, stored_values(store, {o.series_key for o in observations}),
+                    source_name=collector.name, label=task.label,
+                    max_jump=ctx.settings.number_option("max_jump", DEFAULT_MAX_JUMP))
     except BatchRejected:
         result.rejected += len(batch.records)
         raise
@@ -197,3 +206,14 @@ def _store_task(collector: Collector, task, result: SourceResult, run_id: int,  
     store.heartbeat_run(run_id)
     if batch.note:
         progress(f"{label}: {batch.note}")
+
+
+def stored_values(store, keys: set[str]) -> dict[str, dict]:  # noqa: ANN001
+    """{series key: {period: value}} of what is stored for these series."""
+    if not keys:
+        return {}
+    frame = store.observations(keys=sorted(keys))
+    values: dict[str, dict] = {}
+    for row in frame.itertuples():
+        values.setdefault(row.series_key, {})[row.period.date()] = float(row.value)
+    return values

@@ -175,3 +175,14 @@ class ComtradeReplay:
         rows = [r for r in self.rows if not self.filtered or all(
             str(r[column]) in args.get(name, "").split(",") for name, column in fields.items())]
         return _json({"elapsedTime": "0.1 secs", "count": len(rows), "data": rows, "error": ""})
+
+
+def comtrade_answer(name: str = "HS-60a6ad.json"):
+    """A handler serving a recorded Comtrade answer the way the API does: only its rows for the periods asked."""
+    recorded = fixture_json("comtrade", name)
+
+    def handle(request: Request) -> Response:
+        asked = set(request.args.get("period", "").split(","))
+        data = [row for row in recorded["data"] if str(row["period"]) in asked]
+        return _json({**recorded, "count": len(data), "data": data})
+    return handle
