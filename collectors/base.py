@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar, Iterable, Mapping
 
-from autarky.catalog import Catalog, Indicator, series_key
+from autarky.catalog import Catalog, Indicator, partner_series, series_key
 from autarky.store import parse_period
 from autarky.collectors.errors import MalformedResponse
 from autarky.collectors.http import HttpClient
@@ -60,8 +60,9 @@ class Task:
     payload: Any = None
 
     def keys(self) -> list[str]:
-        return [series_key(ind.source, ind.code, c) for ind in self.indicators for c in self.countries
-                if c in ind.countries]
+        """Every series the task may answer for: its countries' World series and their bilateral pairs."""
+        return [series_key(ind.source, ind.code, c, p) for ind in self.indicators for c, p in partner_series(ind)
+                if c in self.countries]
 
 
 @dataclass(frozen=True)

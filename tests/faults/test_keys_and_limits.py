@@ -20,12 +20,12 @@ from tests.support.faults import GDP, HostileWorldBank, collect_cli, runs
 KEY = "s3cr3t-subscription-key-0123"
 KEY_ENV = {"AUTARKY_COLLECTORS__COMTRADE__API_KEY": KEY}
 BILATERAL = [
-    {"code": f"CT.TOTAL.{flow}.DEU", "name": f"China total {flow} with Germany", "category": "trade",
+    {"code": f"CT.TOTAL.{flow}", "name": f"China total {flow}", "category": "trade",
      "source": "comtrade", "unit": "US$", "frequency": "A", "direction": 0, "countries": ["CHN"], "min": 0,
-     "params": {"hs": "TOTAL", "flow": flow, "partner": "DEU"}}
+     "partners": ["ARG", "DEU"], "params": {"hs": "TOTAL", "flow": flow}}
     for flow in ("M", "X")
 ]
-CODES = "CT.TOTAL.M.DEU,CT.TOTAL.X.DEU"
+CODES = "CT.TOTAL.M,CT.TOTAL.X"
 KEYED = "/data/v1/get/C/A/HS"
 PREVIEW = "/public/v1/preview/C/A/HS"
 
@@ -60,7 +60,7 @@ def test_the_comtrade_key_does_not_follow_a_redirect_to_another_origin(tmp_path,
     assert result.exit_code == 0, result.output
     assert httpserver.log[0][0].headers.get("Ocp-Apim-Subscription-Key") == KEY  # its own origin gets it
     assert elsewhere.log and all("Ocp-Apim-Subscription-Key" not in r.headers for r, _ in elsewhere.log)
-    assert "comtrade: 2 inserted" in result.output
+    assert "comtrade: 4 inserted" in result.output
 
 
 def test_the_patentsview_key_does_not_follow_a_redirect_to_another_origin(httpserver, elsewhere):
@@ -96,19 +96,19 @@ def test_comtrade_rows_for_periods_not_asked_are_refused(tmp_path, db, httpserve
     httpserver.expect_request(PREVIEW).respond_with_json(fixture_json("comtrade", "HS-60a6ad.json"))  # all 2010
     result = comtrade_collect(tmp_path, db, httpserver, "--since", str(dt.date.today().year - 1))
     assert result.exit_code == 1
-    assert "series comtrade:CT.TOTAL.M.DEU:CHN, period 2010-01-01: value 74251272075.0 is outside the periods " \
-           "asked for" in result.output
+    assert "row for period '2010' was not asked (asked reporter 156, partners 0,32,276, HS TOTAL, flows M,X, " \
+           "periods " in result.output
     assert runs(db).iloc[0]["inserted"] == 0
 
 
 def test_a_comtrade_answer_none_of_whose_rows_match_fails(tmp_path, db, httpserver):
     recorded = fixture_json("comtrade", "HS-60a6ad.json")
     for row in recorded["data"]:
-        row["partnerCode"] = 392  # Japan: not the partner asked for
+        row["customsCode"] = "C20"  # a breakdown by customs procedure: no row is the total asked for
     httpserver.expect_request(PREVIEW).respond_with_json(recorded)
     result = comtrade_collect(tmp_path, db, httpserver, "--since", "2010")
     assert result.exit_code == 1
-    assert "none of the 4 rows of the answer matches the request (reporter 156, partner 276" in result.output
+    assert "none of the 4 rows of the answer matches the request (reporter 156, partners 0,32,276" in result.output
     assert runs(db).iloc[0]["status"] == "failed"
 
 
@@ -124,7 +124,7 @@ def test_a_bad_comtrade_period_is_a_rejection_and_the_other_tasks_go_on(tmp_path
     httpserver.expect_request(PREVIEW).respond_with_handler(answer)
     result = comtrade_collect(tmp_path, db, httpserver, "--since", "2010")
     assert result.exit_code == 1
-    assert "series comtrade:CT.TOTAL.M.DEU:CHN: period '20X4'" in result.output
+    assert "comtrade: A CHN with ARG,DEU 2010-2021: row for period '20X4' was not asked" in result.output
     assert "unexpected" not in result.output
     assert len(httpserver.log) == 2  # the second task still ran
     assert "(2 tasks, 2 requests)" in result.output
