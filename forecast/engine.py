@@ -205,6 +205,9 @@ def _forecast_series(task: SeriesTask) -> SeriesResult:
     cal = calibration(scores.get(used)) if settings.calibrate else None
     if cal is not None:
         forecast = calibrated(forecast, cal, settings.samples, task.seed).clipped(ctx.lower, ctx.upper)
+    reason = f"{reason}. Rule: {settings.rule()}." + (
+        f" Bands scaled by {cal.factor80:.2f} (80%) and {cal.factor95:.2f} (95%) to cover as they would have in "
+        f"its backtest ({cal.points} points)." if cal is not None and cal.points else "")
     future = pd.date_range(dates[-1], periods=settings.horizon + 1, freq=PANDAS_FREQ[task.frequency])[1:]
     credible = min(settings.horizon, max(1, math.floor(len(y) * CREDIBLE_SHARE)))
     details = {
