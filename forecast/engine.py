@@ -39,11 +39,12 @@ DEFAULT_SAMPLES = 300
 # they lose to simpler trend models there and cost 10-100x more (DESIGN.md section 7).
 # Monthly: Prophet lost to ETS, Theta and AutoARIMA on real monthly data without moving holidays (BENCHMARKS.md); it
 # is backtested only where its Lunar New Year regressor applies (`holiday_candidates`).
-DEFAULT_MODEL = {"A": "mean(ets,holt,arima021)", "Q": "mean(ets,theta,arima)", "M": "mean(ets,theta,arima)"}
+# Monthly: the dynamic optimised Theta in place of AutoTheta, settled on the held-out protocol's design sets.
+DEFAULT_MODEL = {"A": "mean(ets,holt,arima021)", "Q": "mean(ets,theta,arima)", "M": "mean(ets,dotheta,arima)"}
 DEFAULT_CANDIDATES = {
     "A": ("naive", "drift", "theta", "ets", "holt", "arima021"),
     "Q": ("naive", "snaive", "drift", "theta", "ets", "arima"),
-    "M": ("snaive", "drift", "theta", "ets", "arima"),
+    "M": ("snaive", "drift", "theta", "dotheta", "ets", "arima"),
 }
 DEFAULT_HOLIDAY_CANDIDATES = {"A": (), "Q": (), "M": ("prophet",)}
 DEFAULT_SWITCH_MARGIN = {"A": 1.0, "Q": 0.2, "M": 0.2}
