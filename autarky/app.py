@@ -1,13 +1,27 @@
-"""The application context every command shares: config, catalog and store, opened lazily."""
+"""The application context every command shares: config, catalog and store, opened lazily (composition layer)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
+from typing import Any, Mapping
 
-from autarky.catalog import Catalog, load_catalog
+from autarky import catalog as kernel_catalog
+from autarky.catalog import Catalog
 from autarky.config import Config, load_config
+from autarky.metrics.definitions import add_derived_indicators
 from autarky.store import Store
+
+
+def _derived(catalog: Catalog, extra: Mapping[str, Any], origin: str) -> None:
+    add_derived_indicators(catalog, extra.get("metrics", {}), origin)
+
+
+def load_catalog(extra: Mapping[str, Any] | None = None, extra_origin: str = "autarky.toml",
+                 path: str | Path | None = None, derived: bool = True) -> Catalog:
+    """The kernel's catalog with the derived metrics (config `[metrics]`) added, unless `derived` is false."""
+    return kernel_catalog.load_catalog(extra, extra_origin, path, extensions=(_derived,) if derived else ())
 
 
 @dataclass

@@ -6,7 +6,7 @@ import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from autarky.errors import CatalogError
 
@@ -121,9 +121,13 @@ class Catalog:
         self.indicators[indicator.code] = indicator
 
 
+CatalogExtension = Callable[["Catalog", Mapping[str, Any], str], None]
+
+
 def load_catalog(extra: Mapping[str, Any] | None = None, extra_origin: str = "autarky.toml",
-                 path: str | Path | None = None, derived: bool = True) -> Catalog:
-    """The built-in catalog (or `path`), the user config's `[[indicator]]`/`[sources.*]`, then derived metrics."""
+                 path: str | Path | None = None, extensions: Sequence[CatalogExtension] = ()) -> Catalog:
+    """The built-in catalog (or `path`), the user config's `[[indicator]]`/`[sources.*]`, then each extension
+    (the composition layer passes the derived metrics' one: autarky.app.load_catalog): the kernel knows no stage."""
     if path is None:
         text = resources.files("autarky.data").joinpath(BUILTIN_CATALOG).read_text(encoding="utf-8")
         origin = f"autarky/data/{BUILTIN_CATALOG}"
@@ -147,11 +151,8 @@ def load_catalog(extra: Mapping[str, Any] | None = None, extra_origin: str = "au
     from autarky.supply_chain import add_cset_indicators
 
     add_cset_indicators(catalog)
-    if derived:
-        # Imported here: the metrics definitions build on this module, so a top-level import would be circular.
-        from autarky.metrics.definitions import add_derived_indicators
-
-        add_derived_indicators(catalog, (extra or {}).get("metrics", {}), extra_origin)
+    for extend in extensions:
+        extend(catalog, extra or {}, extra_origin)
     return catalog
 
 
@@ -238,6 +239,15 @@ def indicator_series(catalog: Catalog, codes: Iterable[str] | None = None) -> li
 
 
 def partner_series(indicator: Indicator) -> list[tuple[str, str | None]]:
-    """(reporter, partner) pairs of one indicator: World (None) and each declared partner, for each country."""
-    return [(country, partner) for country in indicator.countries
-            for partner in (None, *indicator.partners) if partner != country]
+    """(reporter, partner) pairs of one indicator: World (None) for each country, then the bilateral pairs.
+
+    The first country of `countries` is the focus: it is paired with each declared partner, and each partner that is
+    also one of the countries reports its own flows with the focus (mirror flows, e.g. USA's exports to CHN).
+    """
+    pairs: list[tuple[str, str | None]] = [(country, None) for country in indicator.countries]
+    if not indicator.partners or not indicator.countries:
+        return pairs
+    focus = indicator.countries[0]
+    pairs += [(focus, partner) for partner in indicator.partners if partner != focus]
+    pairs += [(country, focus) for country in indicator.countries[1:] if country in indicator.partners]
+    return list(dict.fromkeys(pairs))

@@ -104,11 +104,16 @@ def status(app: App) -> None:
         last = group["last_period"].dropna()
         latest = format_period(pd.Timestamp(max(last)), group["frequency"].iloc[0]) if len(last) else "-"
         click.echo(f"  {indicator:22s} {latest:8s} ({len(group)} series)")
+    try:
+        for line in app.store.mark_interrupted_runs():
+            click.echo(f"marked {line}", err=True)
+    except SQLAlchemyError:  # a read-only database: show the log as it is
+        pass
     runs = app.store.runs(limit=5)
     click.echo("\nlast collection runs:")
     for run in runs.itertuples():
         note = f" error: {run.error}" if run.error else ""
-        click.echo(f"  {run.started_at:%Y-%m-%d %H:%M} {run.source:16s} {run.status:7s} "
+        click.echo(f"  {run.started_at:%Y-%m-%d %H:%M} {run.source:16s} {run.status:11s} "
                    f"+{run.inserted} ~{run.updated} ={run.unchanged} x{run.rejected}{note}")
 
 
@@ -161,6 +166,26 @@ from autarky.serve import dashboard, serve  # noqa: E402
 from autarky.collectors.cli import collect_command  # noqa: E402
 from autarky.forecast.cli import bench, forecast_command  # noqa: E402
 from autarky.events.impact_cli import impact_command  # noqa: E402
+
+
+
+@bench.command("store")
+@click.option("--series", default=1000, show_default=True, type=click.IntRange(1), help="Series to write.")
+@click.option("--periods", default=1000, show_default=True, type=click.IntRange(1), help="Monthly periods per series.")
+@click.option("--batch", default=10, show_default=True, type=click.IntRange(1), help="Series per batch (transaction).")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), help="Write the JSON report to FILE.")
+@click.option("--database-url", help="Also measure PostgreSQL: a server URL (the bench creates and drops its own "
+                                     "database there).")
+def bench_store(series: int, periods: int, batch: int, output: str | None, database_url: str | None) -> None:
+    """Time the store's write path (first load, unchanged, 1% revised) against a plain upsert of the same rows."""
+    from autarky.store_bench import BenchShape, format_table, run_bench
+    report = run_bench(BenchShape(series, periods, batch), database_url)
+    click.echo(format_table(report))
+    if output:
+        with open(output, "w", encoding="utf-8") as handle:
+            json.dump(report, handle, indent=1)
+        click.echo(f"wrote {output}", err=True)
+
 
 for _command in (metrics_command, index_command, collect_command, schedule_command, forecast_command, alerts,
                  dashboard, serve, bench, events_command,

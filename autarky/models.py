@@ -78,12 +78,26 @@ class CollectionRun(Base):
     source: Mapped[str] = mapped_column(String(32), index=True)
     started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    status: Mapped[str] = mapped_column(String(16), default="running")  # running | ok | failed
+    status: Mapped[str] = mapped_column(String(16), default="running")  # running | ok | failed | interrupted
     inserted: Mapped[int] = mapped_column(Integer, default=0)
     updated: Mapped[int] = mapped_column(Integer, default=0)
     unchanged: Mapped[int] = mapped_column(Integer, default=0)
     rejected: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Who runs it and when it last said so (migration 0010_pipeline): a run whose process is gone, or whose
+    # heartbeat is stale, is marked interrupted by the next command that touches the run log.
+    host: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    pid: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class PendingDownstream(Base):
+    """A series whose data changed and whose downstream steps (metrics, forecast, alerts) have not run on it yet;
+    marked in the transaction of the batch that changed it, cleared once the downstream chain has run."""
+
+    __tablename__ = "pending_downstream"
+    series_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    marked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 # ---------------------------------------------------------------------------- forecasts (written by forecast/)

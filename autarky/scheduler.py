@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import deque
-import importlib
 import logging
 import signal
 import threading
@@ -26,8 +25,12 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.exc import SQLAlchemyError
 
 from autarky.app import App
+from autarky.collectors.registry import default_registry
+from autarky.collectors.settings import collector_settings
 from autarky.db import IMMEDIATE, is_sqlite
 from autarky.errors import AutarkyError, ConfigError
+from autarky.pipeline import collect_and_propagate
+from autarky.references import reference_to
 from autarky.scheduler_lock import SchedulerLock
 from autarky.scheduler_models import JOBS_TABLE
 
@@ -38,19 +41,8 @@ HEARTBEAT_SECONDS = 15.0
 STALE_AFTER_SECONDS = 60.0    # a lock without heartbeat for this long belongs to a dead scheduler
 MAX_WORKERS = 2
 RECENT_JOBS = 100             # job summaries kept in memory (the run log is in collection_run)
-JOB_FUNCTION = "autarky.scheduler:run_collection_job"
-# The collectors are reached only through these entry functions.
-REGISTRY_ENTRY = "autarky.collectors.registry:default_registry"
-SETTINGS_ENTRY = "autarky.collectors.settings:collector_settings"
-COLLECT_ENTRY = "autarky.collectors.runner:collect"
-DOWNSTREAM_ENTRY = "autarky.collectors.runner:downstream_after_collect"
 JOB_PREFIX = "collect:"
 JOBSTORE = "default"
-
-
-def _entry(reference: str) -> Callable[..., Any]:
-    module, _, name = reference.partition(":")
-    return getattr(importlib.import_module(module), name)
 
 
 @dataclass(frozen=True)
@@ -95,10 +87,9 @@ class JobSpec:
 
 def job_specs(app: App) -> list[JobSpec]:
     """One job per enabled collector with a cron (config `[collectors.<name>] cron`, else its default)."""
-    settings_of = _entry(SETTINGS_ENTRY)
     specs = []
-    for cls in _entry(REGISTRY_ENTRY)():
-        settings = settings_of(app.config, cls.name, cls.defaults)
+    for cls in default_registry():
+        settings = collector_settings(app.config, cls.name, cls.defaults)
         if settings.enabled and settings.cron:
             spec = JobSpec(cls.name, settings.cron)
             spec.trigger()  # a bad cron fails at start, naming the collector
@@ -124,28 +115,27 @@ def run_collection_job(name: str) -> dict[str, Any]:
     runtime = _runtime
     if runtime is None:
         raise RuntimeError("run_collection_job runs only inside `autarky schedule`")
-    registry = _entry(REGISTRY_ENTRY)()
+    registry = default_registry()
     cls = registry.get(name)
-    settings = _entry(SETTINGS_ENTRY)(runtime.app.config, name, cls.defaults)
+    settings = collector_settings(runtime.app.config, name, cls.defaults)
     indicators, countries = (_names(name, key, settings.option(key, [])) for key in ("indicators", "countries"))
-    results = _entry(COLLECT_ENTRY)(runtime.app, [name], indicators, countries, registry=registry,
-                                    stop=runtime.stop, prepare=False)
-    changed = frozenset(key for result in results for key in result.changed)
-    for result in results:
-        log.info("%s", result.summary())
-        for error in result.errors:
-            log.error("%s failed: %s", result.name, error)
+    # Stopping: the changed series stay pending (marked with their batches) and the next job runs the chain.
+    outcome = collect_and_propagate(runtime.app, [name], indicators, countries, registry=registry, prepare=False,
+                                    stop=runtime.stop, lock=runtime.downstream_lock)
+    changed, results = outcome.changed, outcome.results
     downstream: dict[str, list[str]] = {}
-    with runtime.downstream_lock:  # two sources finishing together do not run the chain at once
-        # Stopping: the changed series stay pending and the next job runs the chain on them.
-        outcome = _entry(DOWNSTREAM_ENTRY)(runtime.app, changed, run=not runtime.stop.is_set())
-    if outcome is not None:
-        downstream = {stage: sorted(keys) for stage, keys in outcome.by_stage.items()}
-        log.info("%s: downstream ran on %d series: %s", name, len(outcome.changed), ", ".join(downstream) or "-")
+    if outcome.downstream is not None:
+        downstream = {stage: sorted(keys) for stage, keys in outcome.downstream.by_stage.items()}
+        log.info("%s: downstream ran on %d series: %s", name, len(outcome.downstream.changed),
+                 ", ".join(downstream) or "-")
     summary = {"source": name, "changed": sorted(changed), "failed": [r.name for r in results if r.failed],
                "downstream": downstream}
     runtime.completed.append(summary)
     return summary
+
+
+# APScheduler stores its jobs by text reference; the one place that makes (and checks) it is autarky.references.
+JOB_FUNCTION = reference_to(run_collection_job)
 
 
 def _names(collector: str, key: str, value: Any) -> list[str]:
@@ -224,6 +214,8 @@ def run_scheduler(app: App, *, run_now: bool = False, echo: Callable[[str], None
     lock.acquire()
     if lock.took_over:
         echo(f"took over the lock of a scheduler that stopped answering: {lock.took_over}")
+    for line in app.store.mark_interrupted_runs():
+        echo(f"marked {line}")
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
     scheduler = None

@@ -4,23 +4,29 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import re
+import socket
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Sequence
 
 import pandas as pd
-from sqlalchemy import Engine, bindparam, func, select, update
+from sqlalchemy import Engine, bindparam, delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from autarky import migrate
 from autarky.catalog import WORLD, Catalog, Indicator, partner_series, series_key
 from autarky.db import IMMEDIATE, create_database, is_sqlite, make_engine
 from autarky.errors import BatchRejected
-from autarky.models import CollectionRun, Observation, Revision, Series, Source, utcnow
+from autarky.models import CollectionRun, Observation, PendingDownstream, Revision, Series, Source, utcnow
 
 # Values closer than this (relative) count as unchanged, so float round-trips do not create revisions.
 REL_TOLERANCE = 1e-12
+# A `running` collection run whose heartbeat is older than this belongs to a dead process (on any host).
+STALE_RUN_SECONDS = 3600.0
 _PERIOD_PATTERNS = (
     (re.compile(r"^(\d{4})$"), lambda m: dt.date(int(m[1]), 1, 1)),
     (re.compile(r"^(\d{4})-?M?(\d{2})$"), lambda m: dt.date(int(m[1]), int(m[2]), 1)),
@@ -205,72 +211,96 @@ class Store:
         return created
 
     # ------------------------------------------------------------------ writes
-    def write_observations(self, rows: Sequence[ObservationIn], *, source: str = "",
-                           run_id: int | None = None) -> BatchResult:
-        """Store one batch in one transaction: validate every row first; any bad row rejects the whole batch."""
-        label = f"source {source}: " if source else ""
-        with self.writing() as session:
-            ids = dict(session.execute(select(Series.key, Series.id)).all())
-            clean: dict[tuple[int, dt.date], tuple[str, float, str | None, str | None]] = {}
-            for number, row in enumerate(rows, start=1):
-                where = f"{label}row {number} (series {row.series_key}, period {row.period!r})"
-                if row.series_key not in ids:
-                    raise BatchRejected(f"{where}: unknown series {row.series_key!r}; batch rejected, nothing stored")
-                try:
-                    period, value = parse_period(row.period), parse_value(row.value)
-                except ValueError as exc:
-                    raise BatchRejected(f"{where}: {exc}; batch rejected, nothing stored") from None
-                slot = (ids[row.series_key], period)
-                if slot in clean:
-                    raise BatchRejected(f"{where}: duplicate of an earlier row in the batch; batch rejected, "
-                                        "nothing stored")
-                clean[slot] = (row.series_key, value, row.vintage, row.status)
-            return self._apply(session, clean, run_id)
+    def write_observations(self, rows: Sequence[ObservationIn], *, source: str = "", run_id: int | None = None,
+                           pending: bool = False) -> BatchResult:
+        """Store one batch in one transaction: validate every row first; any bad row rejects the whole batch.
 
-    def _apply(self, session: Session, clean: dict, run_id: int | None) -> BatchResult:
-        series_ids = {sid for sid, _ in clean}
-        # Plain tuples, not ORM objects: an unchanged pass reads every existing row and writes nothing.
-        existing: dict[tuple[int, dt.date], tuple[int, float, str | None]] = {}
-        table = Observation.__table__
-        for chunk in _chunks(sorted(series_ids), 500):
-            query = select(table.c.series_id, table.c.period, table.c.id, table.c.value, table.c.vintage)
-            for sid, period, oid, value, vintage in session.execute(query.where(table.c.series_id.in_(chunk))):
-                existing[(sid, period)] = (oid, value, vintage)
-        result, changed, now = BatchResult(), set(), utcnow()
-        inserts, updates, revisions = [], [], []
-        for (sid, period), (key, value, vintage, status) in clean.items():
-            old = existing.get((sid, period))
-            if old is None:
-                inserts.append(dict(series_id=sid, period=period, value=value, vintage=vintage,
-                                    retrieved_at=now, status=status))
-                result.inserted += 1
-                changed.add(key)
-            elif same_value(old[1], value):
-                result.unchanged += 1
-            else:
-                revisions.append(dict(series_id=sid, period=period, old_value=old[1], new_value=value,
-                                      old_vintage=old[2], new_vintage=vintage, revised_at=now, run_id=run_id))
-                updates.append(dict(oid=old[0], value=value, vintage=vintage, retrieved_at=now, status=status))
-                result.updated += 1
-                changed.add(key)
-        if inserts:
-            session.execute(table.insert(), inserts)
-        if updates:
-            session.execute(update(table).where(table.c.id == bindparam("oid"))
-                            .values(value=bindparam("value"), vintage=bindparam("vintage"),
-                                    retrieved_at=bindparam("retrieved_at"), status=bindparam("status")), updates)
-        if revisions:
-            session.execute(Revision.__table__.insert(), revisions)
-        result.changed_series = frozenset(changed)
-        return result
+        Only what changed is written: new rows inserted, changed values updated with one revision row each (old and
+        new value and vintage), unchanged values not touched. Rows are compared with the stored ones as plain
+        tuples and written by driver-level executemany: SQLAlchemy's per-row work would cost more than SQLite's.
+        With `pending`, the changed series are marked in pending_downstream in the same transaction, so the marks
+        exist exactly when the change does (a process killed after the commit leaves both, before it neither)."""
+        with self.writing() as session:
+            connection = session.connection()
+            ids = dict(connection.execute(select(Series.key, Series.id)).all())
+            existing = _stored(connection, {ids.get(row.series_key) for row in rows} - {None})
+            plan = _plan(rows, ids, existing, f"source {source}: " if source else "",
+                         _WriteSql.for_dialect(connection.dialect), run_id)
+            plan.mark_pending = pending
+            return self._apply(session, plan, run_id)
+
+    def _apply(self, session: Session, plan: "_WritePlan", run_id: int | None) -> BatchResult:
+        """Write a validated plan inside the batch's transaction (nothing is written before every row passed)."""
+        connection = session.connection()
+        for statement, params in ((plan.sql.insert, plan.inserts), (plan.sql.update, plan.updates),
+                                  (plan.sql.revision, plan.revisions)):
+            if params:
+                connection.exec_driver_sql(statement, params)
+        if plan.mark_pending:
+            _mark_pending(connection, plan.result.changed_series)
+        return plan.result
+
+    # ------------------------------------------------------------------ pending downstream work
+    def mark_pending(self, keys: Iterable[str]) -> None:
+        """Mark series for the downstream chain (write_observations(pending=True) does it inside the batch)."""
+        with self.writing() as session:
+            _mark_pending(session.connection(), keys)
+
+    def pending_downstream(self) -> dict[str, dt.datetime]:
+        """The series waiting for the downstream chain, with when each was (last) marked."""
+        table = PendingDownstream.__table__
+        with self.reading() as session:
+            return dict(session.execute(select(table.c.series_key, table.c.marked_at)).all())
+
+    def clear_pending(self, marks: dict[str, dt.datetime]) -> None:
+        """Clear the marks the downstream chain ran on; a series marked again since (by a batch committed while
+        the chain ran) keeps its newer mark."""
+        if not marks:
+            return
+        table = PendingDownstream.__table__
+        with self.writing() as session:
+            session.execute(delete(table).where(table.c.series_key == bindparam("key"),
+                                                table.c.marked_at == bindparam("at")),
+                            [{"key": key, "at": at} for key, at in marks.items()])
 
     # ------------------------------------------------------------------ collection runs
     def start_run(self, source: str) -> int:
+        """A `running` row for this process (host, pid, heartbeat), so a later command can tell if it died."""
         with self.writing() as session:
-            run = CollectionRun(source=source, started_at=utcnow(), status="running")
+            now = utcnow()
+            run = CollectionRun(source=source, started_at=now, status="running", host=socket.gethostname(),
+                                pid=os.getpid(), heartbeat_at=now)
             session.add(run)
             session.flush()
             return run.id
+
+    def heartbeat_run(self, run_id: int) -> None:
+        with self.writing() as session:
+            session.execute(update(CollectionRun).where(CollectionRun.id == run_id)
+                            .values(heartbeat_at=utcnow()))
+
+    def mark_interrupted_runs(self, *, stale_after: float = STALE_RUN_SECONDS) -> list[str]:
+        """Mark `interrupted` every run left `running` by a dead process: its pid is gone on this host, or its
+        heartbeat is older than `stale_after` seconds. Its counts become what it left behind (its revisions);
+        returns one line per run marked."""
+        now, host = utcnow(), socket.gethostname()
+        marked = []
+        with self.writing() as session:
+            for run in session.scalars(select(CollectionRun).where(CollectionRun.status == "running")):
+                beat = _aware(run.heartbeat_at or run.started_at)
+                quiet = (now - beat).total_seconds()
+                if run.host == host and run.pid is not None and not _process_alive(run.pid):
+                    why = f"its process {run.pid} on {host} is gone"
+                elif quiet > stale_after:
+                    why = f"no heartbeat for {quiet:.0f} s (pid {run.pid} on {run.host})"
+                else:
+                    continue
+                run.status, run.finished_at = "interrupted", now
+                run.error = f"interrupted: {why}; last heartbeat {beat:%Y-%m-%d %H:%M:%S} UTC"
+                run.updated = session.scalar(select(func.count()).select_from(Revision)
+                                             .where(Revision.run_id == run.id)) or 0
+                marked.append(f"collection run {run.id} ({run.source}) {run.error}")
+        return marked
 
     def finish_run(self, run_id: int, result: BatchResult | None = None, *, error: str | None = None,
                    rejected: int = 0) -> None:
@@ -364,6 +394,147 @@ class Store:
             rows = session.scalars(select(Source).order_by(Source.code)).all()
         columns = ["code", "name", "base_url", "licence", "attribution"]
         return pd.DataFrame([{c: getattr(r, c) for c in columns} for r in rows], columns=columns)
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def _stored(connection, series_ids: set[int]) -> dict[tuple[int, dt.date], tuple[int, float, str | None]]:  # noqa: ANN001
+    """(series id, period) -> (observation id, value, vintage) of the stored rows of these series."""
+    table = Observation.__table__
+    existing: dict[tuple[int, dt.date], tuple[int, float, str | None]] = {}
+    query = select(table.c.series_id, table.c.period, table.c.id, table.c.value, table.c.vintage)
+    for chunk in _chunks(sorted(series_ids), 500):
+        for sid, period, oid, value, vintage in connection.execute(query.where(table.c.series_id.in_(chunk))):
+            existing[(sid, period)] = (oid, value, vintage)
+    return existing
+
+
+@dataclass
+class _WritePlan:
+    sql: "_WriteSql"
+    inserts: list[tuple]
+    updates: list[tuple]
+    revisions: list[tuple]
+    result: BatchResult
+    mark_pending: bool = False
+
+
+def _mark_pending(connection, keys: Iterable[str]) -> None:  # noqa: ANN001
+    """Upsert the marks (a mark made again gets the new time, so a chain running meanwhile does not clear it)."""
+    now = utcnow()
+    rows = [{"series_key": key, "marked_at": now} for key in sorted(set(keys))]
+    if not rows:
+        return
+    dialect = sqlite_insert if connection.dialect.name == "sqlite" else postgresql_insert
+    statement = dialect(PendingDownstream.__table__)
+    connection.execute(statement.on_conflict_do_update(index_elements=["series_key"],
+                                                       set_={"marked_at": statement.excluded.marked_at}), rows)
+
+
+def _plan(rows: Sequence[ObservationIn], ids: dict[str, int], existing: dict, label: str, sql: "_WriteSql",
+          run_id: int | None) -> _WritePlan:
+    """Check every row (known series, period, finite value, no duplicate slot; BatchRejected naming the first bad
+    one) and sort it into insert, update plus revision, or unchanged, in one pass."""
+    stamp, dates, isfinite = sql.timestamp(utcnow()), sql.dates(), math.isfinite
+    inserts, updates, revisions, changed, seen = [], [], [], set(), set()
+    unchanged = 0
+    for number, row in enumerate(rows, start=1):
+        key, period, value = row.series_key, row.period, row.value
+        sid = ids.get(key)
+        # Fast path for what collectors hand over (a date, a finite float); anything else goes through the parsers.
+        if sid is None or type(period) is not dt.date or type(value) is not float or not isfinite(value):
+            sid, period, value = _checked(row, number, ids, label)
+        slot = (sid, period)
+        if slot in seen:
+            raise _rejected(row, number, label, "duplicate of an earlier row in the batch")
+        seen.add(slot)
+        old = existing.get(slot)
+        if old is None:
+            inserts.append((sid, dates[period], value, row.vintage, stamp, row.status))
+            changed.add(key)
+        elif old[1] == value or same_value(old[1], value):
+            unchanged += 1
+        else:
+            revisions.append((sid, dates[period], old[1], value, old[2], row.vintage, stamp, run_id))
+            updates.append((value, row.vintage, stamp, row.status, old[0]))
+            changed.add(key)
+    result = BatchResult(len(inserts), len(updates), unchanged, frozenset(changed))
+    return _WritePlan(sql, inserts, updates, revisions, result)
+
+
+def _checked(row: ObservationIn, number: int, ids: dict[str, int], label: str) -> tuple[int, dt.date, float]:
+    try:
+        if row.series_key not in ids:
+            raise ValueError(f"unknown series {row.series_key!r}")
+        return ids[row.series_key], parse_period(row.period), parse_value(row.value)
+    except ValueError as exc:
+        raise _rejected(row, number, label, str(exc)) from None
+
+
+def _rejected(row: ObservationIn, number: int, label: str, why: str) -> BatchRejected:
+    return BatchRejected(f"{label}row {number} (series {row.series_key}, period {row.period!r}): {why}; "
+                         "batch rejected, nothing stored")
+
+
+@dataclass(frozen=True)
+class _WriteSql:
+    """The write path's statements in the driver's own parameter style, and the driver form of dates and times."""
+
+    insert: str
+    update: str
+    revision: str
+    sqlite: bool
+
+    @classmethod
+    def for_dialect(cls, dialect) -> "_WriteSql":  # noqa: ANN001
+        mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        cached = _WRITE_SQL.get((dialect.name, mark))
+        if cached is None:
+            def marks(count: int) -> str:
+                return ", ".join([mark] * count)
+            cached = _WRITE_SQL[(dialect.name, mark)] = cls(
+                insert=("INSERT INTO observation (series_id, period, value, vintage, retrieved_at, status) "
+                        f"VALUES ({marks(6)})"),
+                update=(f"UPDATE observation SET value = {mark}, vintage = {mark}, retrieved_at = {mark}, "
+                        f"status = {mark} WHERE id = {mark}"),
+                revision=("INSERT INTO revision (series_id, period, old_value, new_value, old_vintage, new_vintage, "
+                          f"revised_at, run_id) VALUES ({marks(8)})"),
+                sqlite=dialect.name == "sqlite")
+        return cached
+
+    def timestamp(self, when: dt.datetime) -> Any:
+        # SQLAlchemy's SQLite DateTime storage format (naive UTC text); other drivers take the datetime.
+        return when.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f") if self.sqlite else when
+
+    def dates(self) -> dict:
+        """Period -> driver form, memoised (a batch repeats the same periods for every series)."""
+        return _IsoDates() if self.sqlite else _Same()
+
+
+class _IsoDates(dict):
+    def __missing__(self, day: dt.date) -> str:
+        self[day] = text = day.isoformat()
+        return text
+
+
+class _Same(dict):
+    def __missing__(self, day: dt.date) -> dt.date:
+        return day
+
+
+_WRITE_SQL: dict[tuple[str, str], _WriteSql] = {}
 
 
 def _filter_series(query, keys, indicators, countries):  # noqa: ANN001, ANN202

@@ -9,14 +9,19 @@ from typing import Any, Callable, ClassVar, Iterable, Mapping
 
 from autarky.catalog import Catalog, Indicator, series_key
 from autarky.store import parse_period
+from autarky.collectors.errors import MalformedResponse
 from autarky.collectors.http import HttpClient
 from autarky.collectors.settings import CollectorSettings, Defaults
 from autarky.collectors.state import Cursors
 
 
+MAX_PAGES = 100  # default cap on the pages of one answer (`max_pages` in [collectors])
+
+
 @dataclass(frozen=True)
 class Record:
-    """One value as a source gave it, before validation: indicator, country, period, value, vintage, unit."""
+    """One value as a source gave it, before validation: indicator, country, period, value, vintage, unit;
+    `partner` (ISO3) for a bilateral series, None for partner World."""
 
     indicator: str
     country: str
@@ -25,6 +30,11 @@ class Record:
     vintage: str | None = None
     unit: str | None = None
     status: str | None = None
+    partner: str | None = None
+
+    @property
+    def key_parts(self) -> tuple[str, str, str | None]:
+        return self.indicator, self.country, self.partner
 
 
 @dataclass(frozen=True)
@@ -54,14 +64,34 @@ class Task:
                 if c in ind.countries]
 
 
+@dataclass(frozen=True)
+class Asked:
+    """What a task asked for: these series keys, periods from `first` to `last` (None: not checked)."""
+
+    keys: frozenset[str]
+    first: dt.date | None = None
+    last: dt.date | None = None
+
+    def problem(self, key: str, period: dt.date) -> str | None:
+        if self.keys and key not in self.keys:
+            return "was not asked for in this request"
+        if (self.first and period < self.first) or (self.last and period > self.last):
+            span = f"{self.first.isoformat() if self.first else '...'}..{self.last.isoformat() if self.last else '...'}"
+            return f"is outside the periods asked for ({span})"
+        return None
+
+
 @dataclass
 class Batch:
-    """What one task brought back; `cursors` are written once the records are stored."""
+    """What one task brought back; `cursors` are written once the records are stored. `first`/`last`: the periods
+    the request asked for, when it named them (records outside are refused)."""
 
     label: str
     records: list[Record] = field(default_factory=list)
     cursors: dict[str, dict[str, Any]] = field(default_factory=dict)
     note: str = ""
+    first: dt.date | None = None
+    last: dt.date | None = None
 
 
 @dataclass
@@ -83,6 +113,7 @@ class Collector:
     source: ClassVar[str] = ""      # the catalog's source code (wb, comtrade, ...)
     defaults: ClassVar[Defaults] = Defaults()
     selects_from_catalog: ClassVar[bool] = True  # False: the collector finds its indicators itself (files)
+    text_numbers: ClassVar[bool] = False  # True: the format carries numbers as text (CSV, Census JSON)
 
     def __init__(self, ctx: Context):
         self.ctx = ctx
@@ -92,7 +123,7 @@ class Collector:
     def http(self) -> HttpClient:
         if self._http is None:
             self._http = HttpClient(self.ctx.settings.http, source=self.name, headers=self.headers(),
-                                    sleep=self.ctx.sleep)
+                                    sleep=self.ctx.sleep, secrets=[self.ctx.settings.api_key or ""])
         return self._http
 
     @property
@@ -116,6 +147,13 @@ class Collector:
         return first_period(cursors, keys, frequency=frequency, since=since,
                             window=settings.int_option("revision_window" + suffix, window),
                             default_start=dt.date(settings.int_option("start_year" + suffix, start_year), 1, 1))
+
+    def check_pages(self, label: str, pages: int) -> None:
+        """MalformedResponse once an answer has (or claims) more pages than `max_pages`."""
+        cap = self.ctx.settings.int_option("max_pages", MAX_PAGES)
+        if pages > cap:
+            raise MalformedResponse(f"{self.name}: {label}: the answer claims {pages} pages, more than the {cap} "
+                                    "allowed (max_pages in [collectors])")
 
     def expected_unit(self, indicator: Indicator) -> str:
         """The unit a record's `unit` must equal (records without a unit are not checked)."""
@@ -166,8 +204,11 @@ def last_periods(records: Iterable[Record], source: str,
     """Cursor updates {series key: {"last_period": ISO date}}: the latest period seen, never moving back."""
     latest: dict[str, dt.date] = {}
     for record in records:
-        key = series_key(source, record.indicator, record.country)
-        period = parse_period(record.period)
+        key = series_key(source, record.indicator, record.country, record.partner)
+        try:
+            period = parse_period(record.period)
+        except ValueError:
+            continue  # validation refuses the record, naming source, series and value
         if key not in latest or period > latest[key]:
             latest[key] = period
     for key, value in (previous or {}).items():

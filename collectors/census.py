@@ -23,6 +23,7 @@ class CensusCollector(Collector):
     """One task per indicator (`params`: hs, flow M|X, cty = Census country code such as 5700 for China)."""
 
     name = "census"
+    text_numbers = True
     source = "census"
     defaults = Defaults(base_url="https://api.census.gov/data/timeseries/intltrade", cron="0 6 8 * *",
                         rate_per_minute=60)

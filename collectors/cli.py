@@ -6,7 +6,7 @@ import click
 
 from autarky.app import App
 from autarky.errors import AutarkyError
-from autarky.collectors.runner import changed_keys, collect as run_collect, downstream_after_collect
+from autarky.pipeline import collect_and_propagate
 
 
 class CollectFailed(AutarkyError):
@@ -23,22 +23,22 @@ class CollectFailed(AutarkyError):
 def collect_command(app: App, sources: tuple[str, ...], indicators: tuple[str, ...], countries: tuple[str, ...],
                     since: int | None, no_downstream: bool) -> None:
     """Collect from the public sources now (all of them, or SOURCE... such as worldbank comtrade oecd census patentsview files)."""
-    results = run_collect(app, _listed(sources), _listed(indicators), _listed(countries), since,
-                          progress=lambda message: click.echo(message, err=True),
-                          warn=lambda message: click.echo(f"warning: {message}", err=True))
-    for result in results:
+    def report(result) -> None:  # noqa: ANN001 - a SourceResult
         click.echo(result.summary())
         for error in result.errors:
             click.echo(f"  failed: {error}")
-    outcome = downstream_after_collect(app, changed_keys(results), run=not no_downstream,
-                                       progress=lambda stage: click.echo(f"downstream: {stage}", err=True))
-    if outcome is not None:
-        stages = ", ".join(outcome.by_stage) or "no downstream stage is installed"
-        click.echo(f"downstream: {len(outcome.changed)} changed series -> {stages}")
-    failed = [result.name for result in results if result.failed]
-    if failed:
-        raise CollectFailed(f"{len(failed)} of {len(results)} sources failed: {', '.join(failed)} "
-                            "(see `autarky status` for the run log)")
+
+    outcome = collect_and_propagate(app, _listed(sources), _listed(indicators), _listed(countries), since,
+                                    downstream=not no_downstream, report=report,
+                                    progress=lambda message: click.echo(message, err=True),
+                                    warn=lambda message: click.echo(f"warning: {message}", err=True),
+                                    stage_progress=lambda stage: click.echo(f"downstream: {stage}", err=True))
+    if outcome.downstream is not None:
+        stages = ", ".join(outcome.downstream.by_stage) or "no downstream stage is installed"
+        click.echo(f"downstream: {len(outcome.downstream.changed)} changed series -> {stages}")
+    if outcome.failed:
+        raise CollectFailed(f"{len(outcome.failed)} of {len(outcome.results)} sources failed: "
+                            f"{', '.join(outcome.failed)} (see `autarky status` for the run log)")
 
 
 def _listed(values: tuple[str, ...]) -> list[str]:

@@ -26,6 +26,7 @@ class FilesCollector(Collector):
     """One task per file; a file whose checksum has not changed since it was last stored is skipped."""
 
     name = "files"
+    text_numbers = True
     source = "file"
     defaults = Defaults(cron="30 2 * * *")
     selects_from_catalog = False  # the files say which indicators they hold

@@ -24,6 +24,7 @@ class OecdCollector(Collector):
     """One task per indicator: `params.dataflow` and `params.key` (with `{areas}` for the countries joined by '+')."""
 
     name = "oecd"
+    text_numbers = True
     source = "oecd"
     defaults = Defaults(base_url="https://sdmx.oecd.org/public/rest", cron="0 5 10 * *", rate_per_minute=20)
 

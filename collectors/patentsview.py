@@ -74,7 +74,10 @@ class PatentsViewCollector(Collector):
         ids: set[str] = set()
         after: str | None = None
         size = self.ctx.settings.int_option("page_size", PAGE_SIZE)
+        pages = 0
         while True:
+            pages += 1
+            self.check_pages(label, pages)
             options: dict[str, Any] = {"size": size, **({"after": after} if after else {})}
             body = self._ask(query, ["patent_id"], options, label, sort=True)
             page = [p.get("patent_id") for p in body["patents"]]

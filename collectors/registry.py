@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-import importlib
 from importlib.metadata import entry_points
 from typing import Iterator
 
 from autarky.errors import AutarkyError
 from autarky.collectors.base import Collector
+from autarky.collectors.census import CensusCollector
+from autarky.collectors.comtrade import ComtradeCollector
+from autarky.collectors.files import FilesCollector
+from autarky.collectors.oecd import OecdCollector
+from autarky.collectors.patentsview import PatentsViewCollector
+from autarky.collectors.worldbank import WorldBankCollector
 
 ENTRY_POINT_GROUP = "autarky.collectors"
-BUILTINS: dict[str, str] = {
-    "worldbank": "autarky.collectors.worldbank:WorldBankCollector",
-    "comtrade": "autarky.collectors.comtrade:ComtradeCollector",
-    "oecd": "autarky.collectors.oecd:OecdCollector",
-    "census": "autarky.collectors.census:CensusCollector",
-    "patentsview": "autarky.collectors.patentsview:PatentsViewCollector",
-    "files": "autarky.collectors.files:FilesCollector",
+BUILTINS: dict[str, type[Collector]] = {
+    "worldbank": WorldBankCollector,
+    "comtrade": ComtradeCollector,
+    "oecd": OecdCollector,
+    "census": CensusCollector,
+    "patentsview": PatentsViewCollector,
+    "files": FilesCollector,
 }
 
 
@@ -65,16 +70,11 @@ class Registry:
         return iter(self._by_name.values())
 
 
-def load_class(reference: str) -> type[Collector]:
-    module_name, _, attribute = reference.partition(":")
-    return getattr(importlib.import_module(module_name), attribute)
-
-
 def default_registry(*, include_entry_points: bool = True) -> Registry:
     """The built-in collectors, then those other packages declare under the entry-point group."""
     registry = Registry()
-    for name, reference in BUILTINS.items():
-        cls = load_class(reference)
+    for name, cls in BUILTINS.items():
+        reference = f"{cls.__module__}:{cls.__qualname__}"
         if cls.name != name:
             raise AutarkyError(f"built-in collector {reference} is named {cls.name!r}, expected {name!r}")
         registry.register(cls, origin=reference)

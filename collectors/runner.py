@@ -6,19 +6,19 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Sequence
 
 from autarky.app import App
 from autarky.catalog import Catalog, Indicator
 from autarky.errors import AutarkyError, BatchRejected
-from autarky.pipeline import PipelineResult, run_downstream
 from autarky.store import BatchResult, SeriesSpec
-from autarky.collectors.base import Collector, Context, Selection
+from autarky.collectors.base import Asked, Collector, Context, Selection
+from autarky.collectors.http import scrub
 from autarky.collectors.errors import SelectionError, SourceError, SourceUnavailable
 from autarky.collectors.registry import Registry, UnknownCollector, default_registry
 from autarky.collectors.settings import collector_settings
-from autarky.collectors.state import Cursors, PendingDownstream
-from autarky.collectors.validate import EARLIEST_YEAR, validate_batch
+from autarky.collectors.state import Cursors
+from autarky.collectors.validate import DEFAULT_MAX_JUMP, EARLIEST_YEAR, check_jumps, validate_batch
 
 log = logging.getLogger("autarky.collectors")
 
@@ -114,6 +114,8 @@ def collect(app: App, sources: Sequence[str] = (), indicators: Sequence[str] = (
     plan = resolve(app.catalog, registry, sources, indicators, countries, since)
     if prepare:  # the scheduler upgrades once at start, not in every job
         app.store.upgrade()
+    for line in app.store.mark_interrupted_runs():
+        (warn or log.warning)(line)
     app.store.register_sources(app.catalog)
     stop = stop or threading.Event()
     return [run_source(app, cls, selection, progress=progress or log.info, warn=warn or log.warning, stop=stop,
@@ -128,6 +130,7 @@ def run_source(app: App, cls: type[Collector], selection: Selection, *, progress
     store, catalog = app.store, app.catalog
 
     def warned(message: str) -> None:
+        message = scrub(message, [collector.ctx.settings.api_key or ""] if collector is not None else [])
         result.warnings.append(message)
         warn(message)
 
@@ -162,6 +165,9 @@ def run_source(app: App, cls: type[Collector], selection: Selection, *, progress
         if collector is not None:
             result.requests = collector.requests
             collector.close()
+            secrets = [collector.ctx.settings.api_key or ""]
+            result.errors = [scrub(e, secrets) for e in result.errors]
+            result.warnings = [scrub(w, secrets) for w in result.warnings]
         counts = BatchResult(result.inserted, result.updated, result.unchanged)
         store.finish_run(run_id, counts, error="; ".join(result.errors) or None, rejected=result.rejected)
     return result
@@ -172,19 +178,23 @@ def _store_task(collector: Collector, task, result: SourceResult, run_id: int,  
     ctx, store = collector.ctx, collector.ctx.cursors.store
     batch = collector.fetch(task)
     label = f"{collector.name} {task.label}"
+    asked = Asked(frozenset(task.keys()), batch.first, batch.last) if task.countries else None
     try:
         observations = validate_batch(batch.records, source_name=collector.name, source_code=collector.source,
                                       catalog=ctx.catalog, expected_unit=collector.expected_unit, today=ctx.today,
-                                      label=task.label)
+                                      label=task.label, asked=asked, text_numbers=collector.text_numbers)
+        check_jumps(observations, stored_values(store, {o.series_key for o in observations}),
+                    source_name=collector.name, label=task.label,
+                    max_jump=ctx.settings.number_option("max_jump", DEFAULT_MAX_JUMP))
     except BatchRejected:
         result.rejected += len(batch.records)
         raise
     if observations:
-        pairs = dict.fromkeys((r.indicator, r.country) for r in batch.records)
-        store.register_series([SeriesSpec.for_indicator(ctx.catalog.indicator(code), country)
-                               for code, country in pairs])
+        triples = dict.fromkeys(r.key_parts for r in batch.records)
+        store.register_series([SeriesSpec.for_indicator(ctx.catalog.indicator(code), country, partner)
+                               for code, country, partner in triples])
         try:
-            written = store.write_observations(observations, source=label, run_id=run_id)
+            written = store.write_observations(observations, source=label, run_id=run_id, pending=True)
         except BatchRejected:
             result.rejected += len(observations)
             raise
@@ -193,23 +203,17 @@ def _store_task(collector: Collector, task, result: SourceResult, run_id: int,  
         result.unchanged += written.unchanged
         result.changed |= written.changed_series
     ctx.cursors.set_many(batch.cursors)
+    store.heartbeat_run(run_id)
     if batch.note:
         progress(f"{label}: {batch.note}")
 
 
-def changed_keys(results: Iterable[SourceResult]) -> frozenset[str]:
-    return frozenset(key for result in results for key in result.changed)
-
-
-def downstream_after_collect(app: App, changed: Iterable[str], *, run: bool = True,
-                             progress: Callable[[str], None] | None = None) -> PipelineResult | None:
-    """Remember the changed series, then run the downstream chain on them and on any left pending by an earlier
-    stop or failure; they are forgotten only once the chain has run. `run=False` only remembers them."""
-    pending = PendingDownstream(app.store)
-    pending.add(changed)
-    keys = pending.keys()
-    if not run or not keys:
-        return None
-    outcome = run_downstream(app, keys, progress=progress)
-    pending.done(keys)
-    return outcome
+def stored_values(store, keys: set[str]) -> dict[str, dict]:  # noqa: ANN001
+    """{series key: {period: value}} of what is stored for these series."""
+    if not keys:
+        return {}
+    frame = store.observations(keys=sorted(keys))
+    values: dict[str, dict] = {}
+    for row in frame.itertuples():
+        values.setdefault(row.series_key, {})[row.period.date()] = float(row.value)
+    return values

@@ -12,6 +12,8 @@ from autarky.collectors.http import HttpSettings, user_agent
 
 SECRET_KEYS = ("api_key",)
 _HTTP_KEYS = {f.name for f in fields(HttpSettings)} - {"user_agent"}
+# Guards set once for every source in `[collectors]`, and overridable in `[collectors.<name>]`.
+SHARED_KEYS = ("deadline", "max_pages", "max_jump")
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,12 @@ class CollectorSettings:
     def option(self, key: str, default: Any = None) -> Any:
         return self.options.get(key, default)
 
+    def number_option(self, key: str, default: float) -> float:
+        value = self.options.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise ConfigError(f"[collectors.{self.name}] {key} must be a non-negative number, got {value!r}")
+        return float(value)
+
     def int_option(self, key: str, default: int) -> int:
         value = self.options.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int):
@@ -46,9 +54,9 @@ class CollectorSettings:
 
 def collector_settings(config: Config, name: str, defaults: Defaults) -> CollectorSettings:
     """`[collectors.<name>]` merged over the defaults, with types checked and secrets kept out of the file."""
-    section = config.section("collectors", name)
-    _refuse_secrets_in_file(config, name)
     shared = config.section("collectors")
+    section = {**{k: shared[k] for k in SHARED_KEYS if k in shared}, **config.section("collectors", name)}
+    _refuse_secrets_in_file(config, name)
     http_values: dict[str, Any] = {"base_url": defaults.base_url, "rate_per_minute": defaults.rate_per_minute}
     for key in _HTTP_KEYS:
         if key in section:

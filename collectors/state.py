@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from autarky.models import utcnow
 from autarky.store import Store
@@ -51,36 +51,3 @@ class Cursors:
         with self.store.reading() as session:
             rows = session.scalars(select(CollectorState).where(CollectorState.source == self.source))
             return {row.key: dict(row.cursor or {}) for row in rows}
-
-
-class PendingDownstream:
-    """Series whose downstream steps have not run yet: kept in the database until the chain has run on them, so a
-    stop (SIGTERM) or a failing stage between collection and downstream loses nothing."""
-
-    SOURCE = "_downstream"
-
-    def __init__(self, store: Store):
-        self.store = store
-
-    def add(self, keys: Iterable[str]) -> None:
-        wanted = set(keys)
-        if not wanted:
-            return
-        with self.store.writing() as session:
-            query = select(CollectorState.key).where(CollectorState.source == self.SOURCE)
-            known = set(session.scalars(query))
-            now = utcnow()
-            session.add_all(CollectorState(source=self.SOURCE, key=key, cursor={}, updated_at=now)
-                            for key in sorted(wanted - known))
-
-    def keys(self) -> frozenset[str]:
-        with self.store.reading() as session:
-            return frozenset(session.scalars(select(CollectorState.key)
-                                             .where(CollectorState.source == self.SOURCE)))
-
-    def done(self, keys: Iterable[str]) -> None:
-        finished = list(keys)
-        with self.store.writing() as session:
-            for start in range(0, len(finished), 500):
-                session.execute(delete(CollectorState).where(CollectorState.source == self.SOURCE,
-                                                             CollectorState.key.in_(finished[start:start + 500])))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from autarky.catalog import Indicator
@@ -39,11 +40,17 @@ class WorldBankCollector(Collector):
         vintage = meta.get("lastupdated") or None
         if since is None and vintage and all((cursors.get(k) or {}).get("lastupdated") == vintage for k in keys):
             return Batch(task.label, note=f"unchanged at source (lastupdated {vintage})")
-        pages = _int(meta, "pages")
+        newest = max(((cursors.get(k) or {}).get("lastupdated") or "" for k in keys), default="")
+        if vintage and newest and str(vintage) < str(newest):
+            raise SourceRefused(f"{self.name}: {indicator.code}: the answer's release (lastupdated {vintage}) is "
+                                f"older than the stored release ({newest}); nothing overwritten, cursor kept")
+        pages, total = _int(meta, "pages"), _int(meta, "total")
+        self.check_pages(indicator.code, pages)
+        _consistent(indicator, 1, meta, rows, pages, total)
         for page in range(2, pages + 1):
-            _, more = self._page(path, params, page, indicator, countries)
+            more_meta, more = self._page(path, params, page, indicator, countries)
+            _consistent(indicator, page, more_meta, more, pages, total)
             rows.extend(more)
-        total = _int(meta, "total")
         if len(rows) != total:
             raise MalformedResponse(f"{self.name}: {indicator.code}: {pages} pages held {len(rows)} rows, "
                                     f"but the answer's total says {total}")
@@ -51,7 +58,8 @@ class WorldBankCollector(Collector):
                    for row in rows if row.get("value") is not None]
         updates = last_periods(records, self.source, cursors)
         stamped = {key: {**updates.get(key, {}), "lastupdated": vintage} for key in keys}
-        return Batch(task.label, records, stamped, note=f"{len(rows)} rows in {max(pages, 1)} page(s)")
+        return Batch(task.label, records, stamped, note=f"{len(rows)} rows in {max(pages, 1)} page(s)",
+                     first=start, last=dt.date(self.ctx.today.year, 1, 1))
 
     def _page(self, path: str, params: dict[str, Any], page: int, indicator: Indicator,
               countries: tuple[str, ...]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -59,9 +67,14 @@ class WorldBankCollector(Collector):
         try:
             body = self.http.get_json(path, params={**params, "page": page})
         except HttpStatusError as exc:
+            if page > 1:
+                raise SourceRefused(f"{self.name}: {indicator.code}: page {page}: HTTP {exc.status}: "
+                                    f"{snippet(exc.body)}") from None
             raise self._refusal(indicator, countries, f"HTTP {exc.status}: {snippet(exc.body)}") from None
         message = _error_message(body)
         if message is not None:
+            if page > 1:
+                raise SourceRefused(f"{self.name}: {indicator.code}: page {page}: {message}")
             raise self._refusal(indicator, countries, message)
         if not (isinstance(body, list) and len(body) == 2 and isinstance(body[0], dict)
                 and (body[1] is None or isinstance(body[1], list))):
@@ -106,6 +119,16 @@ def _error_message(body: Any) -> str | None:
         else:
             texts.append(str(part))
     return "; ".join(texts) or "error without a message"
+
+
+def _consistent(indicator: Indicator, page: int, meta: dict[str, Any], rows: list, pages: int, total: int) -> None:
+    """A page agrees with the first page's pages and total, and a page inside the range is not empty."""
+    if page > 1 and (_int(meta, "pages") != pages or _int(meta, "total") != total):
+        raise MalformedResponse(f"worldbank: {indicator.code} page {page}: says {_int(meta, 'pages')} pages and "
+                                f"total {_int(meta, 'total')}, but page 1 said {pages} pages and total {total}")
+    if page <= pages and not rows:
+        raise MalformedResponse(f"worldbank: {indicator.code} page {page} of {pages}: no rows, but the answer's "
+                                f"total says {total}")
 
 
 def _int(meta: dict[str, Any], name: str) -> int:

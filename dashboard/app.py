@@ -14,6 +14,7 @@ PAGES = [
     ("overview.py", "Overview", ":material/dashboard:"),
     ("explorer.py", "Indicator explorer", ":material/query_stats:"),
     ("compare.py", "Compare", ":material/compare_arrows:"),
+    ("supply_chain.py", "Supply chain", ":material/precision_manufacturing:"),
     ("alerts.py", "Alerts", ":material/notifications:"),
     ("data_health.py", "Data health", ":material/monitor_heart:"),
     ("methodology.py", "Methodology", ":material/menu_book:"),
@@ -22,8 +23,9 @@ PAGES = [
 # An emoji favicon is drawn inline; a :material/...: one would be fetched from a font CDN, and no page may ask
 # any host but the dashboard's own.
 st.set_page_config(page_title="Autarky", page_icon="🌐", layout="wide")
+# The pages are declared before the sign-in, so a deep link (/explorer?series=...) opens once the password is given.
+navigation = st.navigation(session.declare_pages(HERE / "views", PAGES),
+                           position="sidebar" if session.signed_in() else "hidden")
 session.require_login()
-navigation = st.navigation([st.Page(HERE / "views" / file, title=title, icon=icon, default=number == 0)
-                            for number, (file, title, icon) in enumerate(PAGES)])
 st.sidebar.caption("Autarky: technological self-reliance from public data. Read-only view of the store.")
 navigation.run()

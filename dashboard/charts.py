@@ -3,6 +3,7 @@ overview's index (Vega-Lite through Altair)."""
 
 from __future__ import annotations
 
+import html
 from typing import Iterable
 
 import altair as alt
@@ -10,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from autarky.dashboard.events import TRACE_NAME, add_event_markers
+from autarky.dashboard.events import TRACE_NAME, add_event_markers, plain
 from autarky.dashboard.formatting import dollar_multiplier, format_value, is_share, period_label
 from autarky.dashboard.queries import Crossing
 from autarky.dashboard.settings import RefLine
@@ -20,6 +21,7 @@ COUNTRY_COLORS = {"CHN": "#d62728", "USA": "#1f77b4", "JPN": "#9467bd", "KOR": "
                   "TWN": "#ff7f0e", "IND": "#8c564b", "GBR": "#e377c2", "FRA": "#bcbd22", "NLD": "#e6ab02",
                   "ISR": "#1b9e77", "SGP": "#a6761d", "RUS": "#666666", "BRA": "#66a61e", "CAN": "#e7298a",
                   "EUU": "#393b79", "WLD": "#222222"}
+OTHERS_COLOR = "#a0a0a0"
 FALLBACK_COLORS = ("#4c78a8", "#f58518", "#54a24b", "#b279a2", "#9d755d", "#bab0ac")
 BAND_OPACITY = {"95": 0.12, "80": 0.25}
 CHART_HEIGHT = 480
@@ -61,18 +63,25 @@ def _layout(fig: go.Figure, title: str, unit: str, log_y: bool = False, height: 
     return fig
 
 
+def _text(value: object) -> str:
+    """Outside text (names, labels) for Plotly, which reads tags such as <a href> in titles, legends and hovers."""
+    return html.escape(str(value), quote=False)
+
+
 def _hover(values: Iterable[float], periods: Iterable, frequency: str, unit: str) -> list[str]:
     return [f"{period_label(p, frequency)}: {format_value(v, unit)}" for v, p in zip(values, periods)]
 
 
 def indicator_chart(obs: pd.DataFrame, points: pd.DataFrame, labels: dict[str, str], *, title: str, unit: str,
                     frequency: str, order: list[str] = (), lines: list[RefLine] = (),
-                    credible: dict[str, pd.Timestamp] | None = None, bands: bool = True,
+                    credible: dict[str, pd.Timestamp] | None = None, bands: bool | Iterable[str] = True,
                     log_y: bool = False) -> go.Figure:
-    """History per series (solid), the forecast (dashed) with its 80% and 95% bands, alert levels and targets."""
+    """History per series (solid), the forecast (dashed) with its 80% and 95% bands (all, none, or those of the
+    economies in `bands`), alert levels and targets."""
+    banded = None if bands is True else set() if bands is False else set(bands)
     fig = go.Figure()
     for position, (key, group) in enumerate(_ordered(obs, order)):
-        color, name = country_color(group["country"].iloc[0], position), labels.get(key, key)
+        color, name = country_color(group["country"].iloc[0], position), _text(labels.get(key, key))
         fig.add_trace(go.Scatter(x=group["period"], y=group["value"], name=name, legendgroup=key,
                                  mode="lines+markers", line=dict(color=color, width=2.5), marker=dict(size=4),
                                  text=_hover(group["value"], group["period"], frequency, unit),
@@ -80,7 +89,7 @@ def indicator_chart(obs: pd.DataFrame, points: pd.DataFrame, labels: dict[str, s
         future = points[points["series_key"] == key].sort_values("ds") if not points.empty else points
         if future.empty:
             continue
-        if bands:
+        if banded is None or group["country"].iloc[0] in banded:
             for level in ("95", "80"):
                 fig.add_trace(go.Scatter(x=future["ds"], y=future[f"hi{level}"], mode="lines", line=dict(width=0),
                                          legendgroup=key, showlegend=False, hoverinfo="skip"))
@@ -98,8 +107,9 @@ def indicator_chart(obs: pd.DataFrame, points: pd.DataFrame, labels: dict[str, s
                                  text=["last actual", *_hover(future["yhat"], future["ds"], frequency, unit)],
                                  hovertemplate="forecast %{text}<extra>" + name + "</extra>"))
     _mark_not_credible(fig, points, credible or {})
-    for line in lines:
-        label = line.label
+    _mark_nowcast(fig, obs, points)
+    for line in lines if len(obs) else ():  # a target over an empty chart would read as data
+        label = _text(line.label)
         fig.add_hline(y=line.value, line=dict(color="#444" if line.kind == "target" else "#b00020", width=1.5,
                                               dash="dot" if line.kind == "target" else "dashdot"),
                       annotation_text=label, annotation_position="top left", annotation_font_size=11)
@@ -107,7 +117,24 @@ def indicator_chart(obs: pd.DataFrame, points: pd.DataFrame, labels: dict[str, s
             fig.add_trace(go.Scatter(x=[pd.Timestamp(year=line.year, month=1, day=1)], y=[line.value],
                                      mode="markers", marker=dict(symbol="diamond", size=11, color="#444"),
                                      name=f"target {line.year}", hovertemplate=f"{label}<extra></extra>"))
-    return _layout(fig, title, unit, log_y)
+    return _layout(fig, _text(title), _text(unit), log_y)
+
+
+NOWCAST_TEXT = "nowcast: past periods not yet reported"
+
+
+def _mark_nowcast(fig: go.Figure, obs: pd.DataFrame, points: pd.DataFrame, today: pd.Timestamp | None = None) -> None:
+    """Forecast steps that are already in the past (after the last observation, up to today) are nowcasts."""
+    today = today or pd.Timestamp.now().normalize()
+    if points.empty or obs.empty:
+        return
+    last = obs["period"].max()
+    past = points[(points["ds"] > last) & (points["ds"] <= today)]
+    if past.empty:
+        return
+    fig.add_vrect(x0=last, x1=min(today, points["ds"].max()), fillcolor="rgba(31,119,180,0.07)", line_width=0,
+                  layer="below", annotation_text=NOWCAST_TEXT, annotation_position="bottom left",
+                  annotation_font_size=11)
 
 
 def _mark_not_credible(fig: go.Figure, points: pd.DataFrame, credible: dict[str, pd.Timestamp]) -> None:
@@ -148,7 +175,7 @@ def compare_grid(frames: dict[str, pd.DataFrame], names: dict[str, str], units: 
     codes = [c for c in frames if not frames[c].empty]
     columns = max(1, min(columns, len(codes)))
     rows = max(1, -(-len(codes) // columns))
-    fig = make_subplots(rows=rows, cols=columns, subplot_titles=[_wrap(names.get(c, c)) for c in codes],
+    fig = make_subplots(rows=rows, cols=columns, subplot_titles=[_wrap(_text(names.get(c, c))) for c in codes],
                         vertical_spacing=0.12 / rows * 2, horizontal_spacing=0.08)
     shown: set[str] = set()
     for number, code in enumerate(codes):
@@ -156,7 +183,7 @@ def compare_grid(frames: dict[str, pd.DataFrame], names: dict[str, str], units: 
         unit = "index" if base_year else units.get(code, "")
         for position, (key, group) in enumerate(_ordered(frames[code], order)):
             country = group["country"].iloc[0]
-            name = labels.get(key, key)
+            name = _text(labels.get(key, key))
             fig.add_trace(go.Scatter(
                 x=group["period"], y=group["value"], name=name, legendgroup=country, showlegend=country not in shown,
                 mode="lines", line=dict(color=country_color(country, position), width=3.5 if country == focus else 1.8),
@@ -190,18 +217,21 @@ def index_chart(obs: pd.DataFrame, labels: dict[str, str], focus: str, order: li
     unit = str(obs["unit"].iloc[0]) if len(obs) else "index"
     groups = _ordered(obs, order)
     names = [labels.get(key, key) for key, _ in groups]
-    colors = [country_color(group["country"].iloc[0], position) for position, (_, group) in enumerate(groups)]
+    # The focus and peers in their own colours; the others in one grey, in the legend as on the chart (faded lines
+    # in full colour in the legend misled, and three of them were reds).
+    colors = [country_color(group["country"].iloc[0], position) if group["country"].iloc[0] in order
+              else OTHERS_COLOR for position, (_, group) in enumerate(groups)]
     frame = pd.DataFrame({
         "economy": obs["series_key"].map(labels).fillna(obs["series_key"]), "period": obs["period"],
         "value": obs["value"], "shown": obs["country"].isin(order), "focus": obs["country"] == focus,
         "label": [format_value(v, unit) for v in obs["value"]],
         "year": [period_label(p, f) for p, f in zip(obs["period"], obs["frequency"])]})
     pick = alt.selection_point(fields=["economy"], bind="legend")
-    return alt.Chart(frame, title="Self-Reliance Index").mark_line().encode(
+    return alt.Chart(frame).mark_line().encode(  # the section's heading is its title
         x=alt.X("period:T", title=None),
         y=alt.Y("value:Q", title=unit),
         color=alt.Color("economy:N", scale=alt.Scale(domain=names, range=colors), sort=names,
-                        legend=alt.Legend(title=None, orient="right", symbolOpacity=1)),
+                        legend=alt.Legend(title=None, orient="right", symbolOpacity=1, symbolStrokeWidth=2.5)),
         strokeWidth=alt.condition(alt.datum.focus, alt.value(3.5), alt.value(1.8)),
         opacity=alt.condition(pick, alt.Opacity("shown:N", scale=alt.Scale(domain=[True, False], range=[1, 0.18]),
                                                 legend=None), alt.value(0.08)),
@@ -223,4 +253,21 @@ def crossing_chart(result: Crossing, *, label: str, frequency: str) -> go.Figure
                       legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1))
     fig.update_yaxes(range=[0, 1], tickformat=".0%", title_text="probability")
     fig.update_xaxes(type="category")
+    return fig
+
+
+def supply_chart(table: pd.DataFrame, title: str) -> go.Figure:
+    """Per input: the top three suppliers' combined share against China's, chokepoints marked (shares in %)."""
+    names = [("⛔ " if choke else "") + plain(name) for name, choke in zip(table["input"], table["chokepoint"])]
+    leaders = [plain(text) for text in table["leaders"]]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(y=names, x=table["top3"], orientation="h", name="Top 3 suppliers combined",
+                         marker_color="#9ecae1", text=leaders, textposition="inside", insidetextanchor="start",
+                         hovertemplate="%{y}: top 3 hold %{x:.1f}% (%{text})<extra></extra>"))
+    fig.add_trace(go.Bar(y=names, x=table["china"].fillna(0.0), orientation="h", name="China",
+                         marker_color=COUNTRY_COLORS["CHN"], hovertemplate="%{y}: China %{x:.1f}%<extra></extra>"))
+    fig.update_layout(barmode="group", height=max(260, 34 * len(table) + 140), font=_FONT,
+                      title=dict(text=plain(title), font=dict(size=16)), legend=dict(orientation="h", y=-0.08),
+                      margin=dict(l=10, r=10, t=50, b=40), yaxis=dict(autorange="reversed"),
+                      xaxis=dict(title_text="% of world supply", range=[0, 100], ticksuffix="%"))
     return fig

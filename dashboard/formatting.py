@@ -3,19 +3,55 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 
 from autarky.store import format_period
 
-__all__ = ["dollar_multiplier", "format_period", "format_value", "format_change", "is_rate", "is_share", "period_label"]
+__all__ = ["dollar_multiplier", "plain", "format_period", "format_value", "format_change", "is_rate", "is_share", "period_label"]
 
 _SCALES = ((1e12, "tn"), (1e9, "bn"), (1e6, "m"))
+# Every character that can open Markdown, HTML, an autolink, an emoji or :material: shortcode, a colour directive or
+# LaTeX in Streamlit's renderer; a backslash before any ASCII punctuation is a literal in CommonMark.
+_MARKDOWN_SPECIAL = re.compile(r"[\\`*_{}\[\]()<>#!|~:$@]|(?<=www)\.|^[-+=]|(?<=^\d)\.|(?<=^\d\d)\.", re.IGNORECASE)
+
+
+def plain(value: object) -> str:
+    """Text from data, config or the URL made literal for st.markdown/caption/info/error/metric labels.
+
+    `[x](http://evil)` and `![](http://evil/img)` show as typed: no link, no image, no heading; line breaks become
+    spaces so a value cannot open a new block. Use it on every outside value that enters a Markdown string.
+    """
+    text = " ".join(str(value).split())
+    return _MARKDOWN_SPECIAL.sub(r"\\\g<0>", text)
 
 
 def is_share(unit: str) -> bool:
     """A 0-1 share, shown as a percentage."""
     return unit.strip().lower() in ("share", "fraction")
+
+
+def display_scale(unit: str) -> tuple[float, str]:
+    """How a stored value is typed and tabled in the unit users think in: shares as percent, others as stored."""
+    return (100.0, "%") if is_share(unit) else (1.0, unit)
+
+
+_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
+_SNAPSHOT = re.compile(r"^([\w.-]+)@([0-9a-f]{7,40})$")
+
+
+def vintage_label(vintage: str) -> str:
+    """A vintage as a reader wants it: the release date when the vintage carries one (a World Bank `lastupdated`,
+    a dated download), else what it is ("bundled snapshot wdi-extract, commit 4ebec5a2273f")."""
+    text = str(vintage).strip()
+    found = _DATE.search(text)
+    if found:
+        return f"released {found.group(1)}" + ("" if found.group(1) == text else f" ({text})")
+    snapshot = _SNAPSHOT.match(text)
+    if snapshot:
+        return f"bundled snapshot {snapshot.group(1)}, commit {snapshot.group(2)} (release date not recorded)"
+    return text
 
 
 def is_rate(unit: str) -> bool:
@@ -79,3 +115,11 @@ def format_change(latest: float | None, previous: float | None, unit: str) -> st
 def period_label(period: object, frequency: str) -> str:
     """A period start (date or timestamp) as 2021, 2021-Q1 or 2021-03."""
     return format_period(pd.Timestamp(period), frequency)
+
+
+_MARKDOWN_SPECIALS = "\\`*_{}[]()#+-.!|<>~$:"
+
+
+def md_plain(text: str) -> str:
+    """Outside text inside a Streamlit label or heading (which read Markdown): every special character escaped."""
+    return "".join(f"\\{c}" if c in _MARKDOWN_SPECIALS else c for c in str(text))

@@ -16,12 +16,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from autarky import forecasts
-from autarky.catalog import CATEGORIES, Catalog
+from autarky.catalog import CATEGORIES, WORLD, Catalog
 from autarky.config import Config
 from autarky.db import sqlite_file
 from autarky.models import (AlertEvent, AlertState, CollectionRun, ForecastRun, Observation, Outbox, Revision,
                             Series, Source)
+from autarky.snapshot import excluded_parts
 from autarky.store import Store
+from autarky.dashboard import supply
 from autarky.dashboard.settings import Settings
 
 INDEX_INDICATOR = "SR.INDEX"
@@ -36,7 +38,7 @@ _DESCRIBED = ("code", "name", "category", "unit", "frequency", "direction", "sou
               "formula", "inputs")
 INDICATOR_COLUMNS = ["code", "name", "category", "unit", "frequency", "direction", "source", "sectors",
                      "description", "formula", "inputs", "attribution", "licence", "series", "countries",
-                     "observations", "first_period", "last_period"]
+                     "partners", "observations", "first_period", "last_period"]
 STATE_COLUMNS = ["rule", "series_key", "state", "since", "pending_count", "last_value", "last_evaluated_at",
                  "last_notified_at", "notify_count", "details"]
 EVENT_COLUMNS = ["id", "at", "rule", "series_key", "from_state", "to_state", "severity", "value", "message"]
@@ -116,15 +118,21 @@ def _indicator_row(described: dict, attribution: str, licence: str, group: pd.Da
     has = group is not None and len(group) > 0
     return dict(described, sectors=tuple(described["sectors"]), inputs=tuple(described["inputs"]),
                 formula=described["formula"] or "", attribution=attribution, licence=licence,
-                series=len(group) if has else 0, countries=tuple(sorted(group["country"])) if has else (),
+                series=len(group) if has else 0, countries=tuple(sorted(set(group["country"]))) if has else (),
+                partners=tuple(sorted(set(group["partner"]), key=lambda p: (p != WORLD, p))) if has else (),
                 observations=int(group["observations"].sum()) if has else 0,
                 first_period=pd.Timestamp(min(group["first_period"])) if has else pd.NaT,
                 last_period=pd.Timestamp(max(group["last_period"])) if has else pd.NaT)
 
 
-def observations(data: Data, indicators: tuple[str, ...], countries: tuple[str, ...] | None = None) -> pd.DataFrame:
-    """Long observations of some indicators (and countries)."""
-    return data.store.observations(indicators=list(indicators), countries=list(countries) if countries else None)
+def observations(data: Data, indicators: tuple[str, ...], countries: tuple[str, ...] | None = None,
+                 partners: tuple[str, ...] | None = (WORLD,)) -> pd.DataFrame:
+    """Long observations of some indicators (and countries), with partner World only unless `partners` names
+    others (None: every partner), so a bilateral series never mixes with the World one of the same reporter."""
+    frame = data.store.observations(indicators=list(indicators), countries=list(countries) if countries else None)
+    if partners is not None:
+        frame = frame[frame["partner"].isin(partners)].reset_index(drop=True)
+    return frame
 
 
 def series_table(data: Data) -> pd.DataFrame:
@@ -162,6 +170,74 @@ def index_change(data: Data, country: str) -> pd.DataFrame | None:
     # Plain values in `attrs` (period, previous, value, previous_value): Streamlit serialises them as JSON.
     frame.attrs = {k: (f"{v.year}" if isinstance(v, (pd.Timestamp, dt.date)) else v) for k, v in frame.attrs.items()}
     return frame
+
+
+def index_ranking(data: Data) -> pd.DataFrame | None:
+    """The index, its pillars and Monte Carlo rank intervals of every economy on the panel year (the metrics
+    stage's sensitivity analysis of its stored contributions); None without the metrics stage or an index."""
+    try:
+        from autarky.metrics import sensitivity
+        from autarky.metrics.contributions import index_contributions
+        from autarky.metrics.definitions import definitions_for
+    except ImportError:
+        return None
+    spec = definitions_for(data.catalog, data.config).index
+    panel = sensitivity.build_panel(index_contributions(data.store), spec)
+    if panel is None:
+        return None
+    result = sensitivity.analyse(panel)
+    table = result.table
+    frame = pd.DataFrame({"Economy": [data.catalog.country_name(c) for c in table["country"]],
+                          "Index": table["value"]})
+    for pillar, pillar_spec in zip(spec.pillars, spec.pillar_specs):
+        values = data.store.observations(indicators=[pillar_spec.code])
+        values = values[values["period"].dt.year == panel.year].set_index("country")["value"]
+        frame[pillar.name.capitalize()] = table["country"].map(values).to_numpy()
+    frame["Rank"] = table["rank"].to_numpy()
+    frame["90% rank interval"] = [f"{lo}-{hi}" for lo, hi in zip(table["low"], table["high"])]
+    frame["Median rank"] = table["median_rank"].to_numpy()
+    frame["Components"] = [f"{n} of {len(panel.components)}" for n in table["components"]]
+    # Plain values in `attrs`: Streamlit serialises them as JSON.
+    frame.attrs = {"year": panel.year, "draws": result.draws, "seed": result.seed,
+                   "moves": [f"{r.choice} (mean rank shift {r.mean_shift:.2f})"
+                             for r in result.influence.head(3).itertuples()]}
+    return frame
+
+
+# ---------------------------------------------------------------------------- supply chain
+def cset_excluded(data: Data) -> bool:
+    """Whether the deployment leaves CSET's CC BY-NC data out (config `[snapshot] exclude = ["cset"]`)."""
+    return supply.CSET_PART in excluded_parts(data.config.section("snapshot"))
+
+
+def supply_shares(data: Data) -> pd.DataFrame:
+    """Every stored CSET share (indicators CSET.*) and any chokepoint flag the metrics stage stored."""
+    codes = [i.code for i in data.catalog.indicators.values() if i.code.startswith(("CSET.", "SR.CSET.CHOKE."))]
+    return observations(data, tuple(codes)) if codes else data.store.observations(keys=[])
+
+
+def supply_table(data: Data, year: int | None) -> pd.DataFrame:
+    """The chain by stage and input, China's share against the leaders, chokepoints marked (see dashboard.supply)."""
+    shares = supply_shares(data)
+    table = supply.share_table(shares, year, supply_thresholds(data))
+    table["chokepoint"] = table["chokepoint"] | table["code"].isin(supply.stored_chokepoints(shares))
+    return table
+
+
+def supply_thresholds(data: Data) -> supply.Thresholds:
+    return supply.thresholds(data.config.section("metrics", "supply"))
+
+
+def trade_series(data: Data, codes: tuple[str, ...]) -> pd.DataFrame:
+    """Every stored series (all partners) of some trade indicators, for China as reporter or as partner."""
+    frame = observations(data, codes, partners=None)
+    return frame[(frame["country"] == supply.FOCUS) | (frame["partner"] == supply.FOCUS)].reset_index(drop=True)
+
+
+def chip_cards(data: Data) -> list[supply.ChipCard]:
+    """The overview's chips row, from whatever of its series the store holds (the bundled data offline)."""
+    codes = tuple(dict.fromkeys(card[0] for card in supply.CHIP_CARDS))
+    return supply.chip_cards(observations(data, codes, partners=None), data.catalog)
 
 
 # ---------------------------------------------------------------------------- forecasts
@@ -277,11 +353,12 @@ def sources(data: Data) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------- methodology
-def methodology_text(search: tuple[Path, ...] | None = None) -> str | None:
-    """METHODOLOGY.md from the project folder (or the working directory), when there is one."""
+def methodology_text(search: tuple[Path, ...] | None = None, name: str = METHODOLOGY_FILE) -> str | None:
+    """METHODOLOGY.md (or another project file, such as alerts.example.toml) from the project folder or the working
+    directory, when there is one."""
     folders = search if search is not None else (Path(__file__).resolve().parent.parent, Path.cwd())
     for folder in folders:
-        path = folder / METHODOLOGY_FILE
+        path = folder / name
         if path.is_file():
             return path.read_text(encoding="utf-8")
     return None

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from autarky.catalog import Catalog, series_key
-from autarky.dashboard.formatting import format_change, format_value, period_label
+from autarky.dashboard.formatting import (display_scale, format_change, format_value, period_label, plain,
+                                          vintage_label)
 from autarky.dashboard.settings import AGGREGATES
 
 # Forecast steps beyond this share of the history length are not credible (DESIGN.md section 7).
@@ -114,9 +115,13 @@ def series_labels(obs: pd.DataFrame, catalog: Catalog) -> dict[str, str]:
     """Series key -> country name (with the source when one indicator comes from several sources)."""
     labels = {}
     pairs = obs[["series_key", "country", "source"]].drop_duplicates()
+    partners = (obs.drop_duplicates("series_key").set_index("series_key")["partner"] if "partner" in obs
+                else pd.Series(dtype=str))
     clash = pairs["country"].duplicated(keep=False)
     for (key, country, source), dup in zip(pairs.itertuples(index=False, name=None), clash):
-        labels[key] = catalog.country_name(country) + (f" ({source})" if dup else "")
+        partner = partners.get(key, "WLD")
+        with_partner = "" if partner in ("WLD", None) else f" with {catalog.country_name(partner)}"
+        labels[key] = catalog.country_name(country) + with_partner + (f" ({source})" if dup else "")
     return labels
 
 
@@ -132,7 +137,7 @@ def latest_table(obs: pd.DataFrame, catalog: Catalog, direction: int, unit: str)
                      "latest period": period_label(last["period"], last["frequency"]),
                      "value": format_value(last["value"], unit),
                      "change": format_change(last["value"], prev, unit) or "–",
-                     "rank": f"{rank} of {ranked}" if rank else "–", "vintage": last["vintage"] or ""})
+                     "rank": f"{rank} of {ranked}" if rank else "–", "vintage": vintage_label(last["vintage"]) if last["vintage"] else ""})
         order.append(last["value"] * (-1 if direction < 0 else 1))
     table = pd.DataFrame(rows, columns=["country", "series", "latest period", "value", "change", "rank", "vintage"])
     return table.iloc[sorted(range(len(rows)), key=order.__getitem__, reverse=True)].reset_index(drop=True)
@@ -175,14 +180,17 @@ def describe_keys(keys, indicators: pd.DataFrame, catalog: Catalog) -> dict[str,
 def provenance(indicator: pd.Series, source_name: str, obs: pd.DataFrame, updates: pd.DataFrame) -> str:
     """The line under a chart: source, licence, when the data last changed here, source vintages, code and unit."""
     last_update = updates["last_update"].max() if len(updates) else None
-    vintages = sorted(set(obs["vintage"].dropna()))
-    parts = [f"Source: {indicator['attribution'] or source_name}",
-             f"Licence: {indicator['licence']}" if indicator["licence"] else "",
+    vintages = sorted({vintage_label(v) for v in obs["vintage"].dropna()})
+    parts = [f"Source: {plain(indicator['attribution'] or source_name)}",
+             f"Licence: {plain(indicator['licence'])}" if indicator["licence"] else "",
              f"Last updated here: {last_update:%Y-%m-%d %H:%M} UTC" if last_update is not None
              and not pd.isna(last_update) else "",
-             f"Vintage: {', '.join(vintages)}" if vintages else "",
-             f"Code: {indicator.name}, unit: {indicator['unit']}"]
+             f"Vintage: {plain(', '.join(vintages))}" if vintages else "",
+             f"Code: {plain(indicator.name)}, unit: {plain(indicator['unit'])}"]
     return " · ".join(p for p in parts if p)
+
+
+DOLLAR = "\\$"  # escaped in Markdown: two dollar signs on a line would start LaTeX
 
 
 def latest_sentence(obs: pd.DataFrame, country: str, catalog: Catalog, direction: int, unit: str) -> str:
@@ -191,18 +199,24 @@ def latest_sentence(obs: pd.DataFrame, country: str, catalog: Catalog, direction
     last = mine.iloc[-1]
     change = format_change(last["value"], mine.iloc[-2]["value"] if len(mine) > 1 else None, unit)
     rank, ranked = rank_at(obs, last["period"], country, direction)
-    return (f"**{catalog.country_name(country)}, {period_label(last['period'], last['frequency'])}: "
-            f"{format_value(last['value'], unit)}**" + (f" ({change} on the previous period)" if change else "")
+    return (f"**{plain(catalog.country_name(country))}, {period_label(last['period'], last['frequency'])}: "
+            f"{format_value(last['value'], unit).replace('$', DOLLAR)}**"
+            + (f" ({change} on the previous period)" if change else "")
             + (f"; rank {rank} of {ranked} among the countries shown" if rank and ranked > 1 else ""))
 
 
-def wide_table(obs: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
-    """Periods down, series across: the table users copy into a spreadsheet."""
+def wide_table(obs: pd.DataFrame, labels: dict[str, str], unit: str = "") -> pd.DataFrame:
+    """Periods down, series across: the table users copy into a spreadsheet, in the unit of the chart (a share in
+    percent)."""
     if obs.empty:
         return pd.DataFrame()
-    frame = obs.assign(label=obs["series_key"].map(labels),
+    scale, _ = display_scale(unit)
+    frame = obs.assign(label=obs["series_key"].map(labels), value=obs["value"] * scale,
                        period=[period_label(p, f) for p, f in zip(obs["period"], obs["frequency"])])
     return frame.pivot_table(index="period", columns="label", values="value", aggfunc="first").sort_index()
+
+
+NO_POINTS = pd.DataFrame(columns=["series_key", "ds", "yhat", "lo80", "hi80", "lo95", "hi95"])
 
 
 def export_frame(obs: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from autarky.catalog import load_catalog
+from autarky.app import load_catalog
 from autarky.store import Store
 from tests.support.databases import POSTGRES_ENV, postgres_database
 

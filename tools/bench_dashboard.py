@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the project folder, for the tests.support package
 
-from autarky.catalog import load_catalog  # noqa: E402
+from autarky.app import load_catalog  # noqa: E402
 from autarky.store import ObservationIn, SeriesSpec, Store  # noqa: E402
 from tests.support.dashboard import (load_bundled, store_alerts, store_drift_forecasts, store_index,  # noqa: E402
                                store_resident_share)

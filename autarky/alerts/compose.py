@@ -42,13 +42,16 @@ class Target:
     unit: str = ""
     frequency: str = "A"
     source: str | None = None  # set for collector targets
+    partner: str = ""  # the partner of a bilateral series ("" for the World)
+    partner_name: str = ""
 
     @property
     def label(self) -> str:
         if self.source:
             return f"collector {self.source}"
         parts = [p for p in (self.name or self.key, self.country_name or self.country) if p]
-        return ", ".join(parts)
+        partner = self.partner_name or self.partner
+        return ", ".join(parts) + (f", with {partner}" if partner else "")
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from autarky.alerts.rules import Rule, load_rules
 from autarky.alerts.states import AlertState, Policy, Step, advance
 from autarky.alerts.times import as_utc
 from autarky.app import App
-from autarky.catalog import Catalog
+from autarky.catalog import WORLD, Catalog
 from autarky.events.alerting import chart_events_by_key, first_values_band
 from autarky.config import Config
 from autarky.errors import AutarkyError
@@ -124,14 +124,18 @@ def _targets(rule: Rule, catalogue: pd.DataFrame, country_names: Mapping[str, st
         if missing:
             warnings.append(f"rule {rule.name}: series {', '.join(missing)} not stored (yet)")
     else:
-        rows = catalogue[catalogue["indicator"] == rule.indicator]
+        rows = catalogue[(catalogue["indicator"] == rule.indicator) & catalogue["partner"].isin(rule.partners)]
         if rule.countries:
             rows = rows[rows["country"].isin(rule.countries)]
         if rows.empty:
             where = f" for {', '.join(rule.countries)}" if rule.countries else ""
+            where += "" if rule.partners == (WORLD,) else f" with {', '.join(rule.partners)}"
             warnings.append(f"rule {rule.name}: no stored series of indicator {rule.indicator}{where}")
     return [Target(key=r.key, name=r.name or "", country=r.country, country_name=country_names.get(r.country, ""),
-                   unit=r.unit or "", frequency=r.frequency or "A") for r in rows.itertuples()]
+                   unit=r.unit or "", frequency=r.frequency or "A",
+                   partner="" if r.partner == WORLD else r.partner,
+                   partner_name="" if r.partner == WORLD else country_names.get(r.partner, ""))
+            for r in rows.itertuples()]
 
 
 def _values(store: Store, keys: set[str]) -> dict[str, pd.Series]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 from autarky.alerts.kinds import KINDS, Kind
-from autarky.catalog import split_series_key
+from autarky.catalog import WORLD, parse_series_key
 from autarky.config import Config
 from autarky.errors import CatalogError, ConfigError
 
@@ -19,7 +19,7 @@ DEFAULT_REPEAT_MAX = dt.timedelta(days=90)
 MAX_HOLD = 100
 _COMMON = frozenset({"name", "description", "kind", "severity", "recipients", "hold", "repeat_after", "repeat_max",
                      "notify_resolved", "enabled"})
-_TARGET = frozenset({"series", "indicator", "countries"})
+_TARGET = frozenset({"series", "indicator", "countries", "partners"})
 _SETTINGS = frozenset({"rule", "recipients", "repeat_after", "repeat_max", "notify_resolved"})
 # Names are free text on one line (they appear in subjects, escaped in HTML); at most 100 characters.
 _NAME = re.compile(r"^[^\x00-\x1f\x7f\s][^\x00-\x1f\x7f]{0,99}$")
@@ -41,6 +41,7 @@ class Rule:
     series: tuple[str, ...] = ()
     indicator: str | None = None
     countries: tuple[str, ...] = ()
+    partners: tuple[str, ...] = (WORLD,)  # with `indicator`: the partners watched (WLD = the World series)
     description: str = ""
     severity: str = DEFAULT_SEVERITY
     recipients: tuple[str, ...] = ()
@@ -65,7 +66,8 @@ class Rule:
             return f"collector {self.params.source}"
         if self.series:
             return ", ".join(self.series)
-        return f"{self.indicator} for {', '.join(self.countries) if self.countries else 'every country'}"
+        with_partners = "" if self.partners == (WORLD,) else f" with {', '.join(self.partners)}"
+        return f"{self.indicator} for {', '.join(self.countries) if self.countries else 'every country'}{with_partners}"
 
 
 class RuleTable:
@@ -206,10 +208,11 @@ def parse_rule(table: Any, label: str, shared: Mapping[str, Any] | None = None) 
         hint = "; a staleness rule watches a collector, not series" if spec.on_source and unknown[0] in _TARGET \
             else f" for kind {kind} (allowed: {', '.join(sorted(allowed))})"
         raise t.fail(unknown[0], f"unknown field{hint}")
-    series, indicator, countries = _target(t, spec)
+    series, indicator, countries, partners = _target(t, spec)
     lasting = spec.lasting
     return Rule(
         name=name, kind=kind, params=spec.parse(t), series=series, indicator=indicator, countries=countries,
+        partners=partners,
         description=str(t.string("description", "")).strip(),
         severity=t.choice("severity", SEVERITIES, DEFAULT_SEVERITY),
         recipients=_recipients(t, "recipients", shared.get("recipients", ())),
@@ -222,32 +225,36 @@ def parse_rule(table: Any, label: str, shared: Mapping[str, Any] | None = None) 
     )
 
 
-def _target(t: RuleTable, spec: Kind) -> tuple[tuple[str, ...], str | None, tuple[str, ...]]:
+def _target(t: RuleTable, spec: Kind) -> tuple[tuple[str, ...], str | None, tuple[str, ...], tuple[str, ...]]:
+    """(series keys, indicator, countries, partners); keys may be bilateral (source:IND:REPORTER:PARTNER)."""
     if spec.on_source:
-        return (), None, ()
+        return (), None, (), ()
     has_series, has_indicator = "series" in t.table, "indicator" in t.table
     if has_series == has_indicator:
         raise t.fail("series", "give either 'series' (keys such as wb:IP.PAT.RESD:CHN) or 'indicator' "
                                "(with optional 'countries')")
     if has_series:
-        if "countries" in t.table:
-            raise t.fail("countries", "goes with 'indicator', not with 'series'")
+        for name in ("countries", "partners"):
+            if name in t.table:
+                raise t.fail(name, "goes with 'indicator', not with 'series'")
         keys = t.strings("series")
         for key in keys:
             try:
-                split_series_key(key)
+                parse_series_key(key)
             except CatalogError as exc:
                 raise t.fail("series", str(exc)) from None
-        return keys, None, ()
+        return keys, None, (), ()
     indicator = t.string("indicator")
     if ":" in indicator:
         raise t.fail("indicator", f"is an indicator code such as IP.PAT.RESD; for a series key use 'series', "
                                   f"got {indicator!r}")
-    countries = t.strings("countries", ())
-    bad = [c for c in countries if not _ISO3.match(c)]
-    if bad:
-        raise t.fail("countries", f"must be ISO3 codes such as 'CHN', got {bad[0]!r}")
-    return (), indicator, countries
+    codes = {}
+    for name, default in (("countries", ()), ("partners", (WORLD,))):
+        codes[name] = t.strings(name, default) if name in t.table else default
+        bad = [c for c in codes[name] if not _ISO3.match(c)]
+        if bad:
+            raise t.fail(name, f"must be ISO3 codes such as 'CHN' (WLD for the World), got {bad[0]!r}")
+    return (), indicator, codes["countries"], codes["partners"]
 
 
 def is_email(address: str) -> bool:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from autarky.metrics.definitions import MetricDef
-from autarky.metrics.formula import MISSING_INPUT, Missing, Ref, evaluate
+from autarky.metrics.formula import MISSING_INPUT, Missing, Ref, evaluate, shift
 
 OUT_OF_RANGE = "outside plausible range"
 VINTAGE_LENGTH = 64  # observation.vintage column width
@@ -49,15 +49,20 @@ def combine_vintages(vintages: Iterable[str | None]) -> str | None:
 def evaluate_series(metric: MetricDef, country: str, values: Values, tally: Tally) -> dict[dt.date, Point]:
     """The metric for one country at every period its own inputs cover; a missing value is tallied, not stored."""
     keys = {ref: metric.ref_key(ref, country) for ref in metric.refs()}
-    local = [key for ref, key in keys.items() if not ref.country] or list(keys.values())
+    local = [key for ref, key in keys.items() if not (ref.country or ref.lag or ref.partner)] or list(keys.values())
     periods = sorted({period for key in local for period in values.get(key, {})})
     bounds = metric.indicator.min, metric.indicator.max
+    frequency = metric.indicator.frequency
     out: dict[dt.date, Point] = {}
     for period in periods:
+        used: list[str | None] = []
+
         def lookup(ref: Ref) -> float:
-            point = values.get(keys[ref], {}).get(period)
+            at = shift(period, ref.lag, frequency) if ref.lag else period
+            point = values.get(keys[ref], {}).get(at)
             if point is None:
-                raise Missing(MISSING_INPUT, keys[ref])
+                raise Missing(MISSING_INPUT, keys[ref] + (f" {at.isoformat()}" if ref.lag else ""))
+            used.append(point[1])
             return point[0]
 
         try:
@@ -67,6 +72,6 @@ def evaluate_series(metric: MetricDef, country: str, values: Values, tally: Tall
         except Missing as missing:
             tally.miss(missing.kind, f"{metric.key(country)} {period.isoformat()}: {missing.detail}")
             continue
-        out[period] = (value, combine_vintages(values[key][period][1] for key in keys.values()))
+        out[period] = (value, combine_vintages(used))
         tally.values += 1
     return out

@@ -55,7 +55,7 @@ class MetricDef:
 
     def ref_key(self, ref: Ref, country: str) -> str:
         """The stored series a reference reads for `country` (a pinned reference reads its own country)."""
-        return series_key(self.input_sources[ref.code], ref.code, ref.country or country)
+        return series_key(self.input_sources[ref.code], ref.code, ref.country or country, ref.partner)
 
     def input_keys(self, country: str) -> list[str]:
         return list(dict.fromkeys(self.ref_key(ref, country) for ref in self.refs()))
@@ -95,6 +95,11 @@ def _builtin_file() -> dict[str, Any]:
         raise MetricsError(f"{METRICS_ORIGIN}: invalid TOML: {exc}") from None
 
 
+def builtin_table(name: str) -> dict[str, Any]:
+    """One top-level table of the built-in metrics file (e.g. `sensitivity`), empty when absent."""
+    return dict(_builtin_file().get(name, {}))
+
+
 def config_origin(config: Config) -> str:
     return str(config.path) if config.path else "autarky.toml"
 
@@ -110,6 +115,8 @@ def add_derived_indicators(catalog: Catalog, settings: Mapping[str, Any], origin
     for metric in definitions.metrics:
         catalog.add(metric.indicator)
     catalog.add(definitions.index.indicator)
+    for pillar in definitions.index.pillar_specs:
+        catalog.add(pillar.indicator)
 
 
 def build_definitions(catalog: Catalog, settings: Mapping[str, Any], origin: str = "autarky.toml") -> Definitions:
@@ -312,6 +319,9 @@ def _resolve(entry: _Entry, expr: Expr, known: Mapping[str, Indicator], catalog:
             raise entry.fail("formula", f"unknown input {ref.code!r}: not a catalog indicator or derived metric")
         if ref.country and ref.country not in known[ref.code].countries:
             raise entry.fail("formula", f"{ref}: {ref.country} is not among the countries of {ref.code}")
+        if ref.partner and ref.partner not in known[ref.code].partners:
+            raise entry.fail("formula", f"{ref}: {ref.partner} is not among the partners of {ref.code} "
+                                        f"({', '.join(known[ref.code].partners) or 'none'})")
     inputs = entry.fields["inputs"]
     if not isinstance(inputs, list) or not all(isinstance(i, str) for i in inputs):
         raise entry.fail("inputs", f"must be a list of indicator codes, got {inputs!r}")
@@ -326,7 +336,7 @@ def _resolve(entry: _Entry, expr: Expr, known: Mapping[str, Indicator], catalog:
     frequencies = {known[code].frequency for code in used}
     if len(frequencies) > 1:
         raise entry.fail("formula", f"mixes frequencies {sorted(frequencies)} of {', '.join(used)}")
-    local = [ref.code for ref in refs if not ref.country] or used
+    local = [ref.code for ref in refs if not ref.country and not ref.partner] or used
     countries = [c for c in known[local[0]].countries if all(c in known[code].countries for code in local)]
     if "countries" in entry.fields:
         wanted = entry.fields["countries"]

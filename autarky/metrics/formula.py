@@ -1,12 +1,15 @@
 """Metric formulas: a small arithmetic language over indicator codes, parsed once and evaluated per period.
 
-Grammar: numbers, indicator codes (`IP.PAT.RESD`, `CT.8542.M`), a code pinned to one country (`CODE@USA`),
-`+ - * /`, unary minus and parentheses. Evaluation never yields NaN or infinity: a missing input or a zero
+Grammar: numbers, indicator codes (`IP.PAT.RESD`, `CT.8542.M`), a code pinned to one country (`CODE@USA`), a code
+lagged by n periods of the metric's frequency (`CODE[-1]`: last year for annual data, `CODE[-12]`: the same month a
+year earlier for monthly data; also `CODE@USA[-1]`), a bilateral series of a code with one partner (`CT.848620.M#USA`:
+the reporter's flow with the USA), `+ - * /`, unary minus and parentheses. Evaluation never yields NaN or infinity: a missing input or a zero
 denominator gives no value and a reason instead.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from dataclasses import dataclass
@@ -17,7 +20,7 @@ from autarky.errors import MetricsError
 _TOKEN = re.compile(r"""
     \s*(?:
       (?P<number>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)
-    | (?P<ref>[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)(?:@(?P<country>[A-Z]{3})\b)?
+    | (?P<ref>[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)(?:@(?P<country>[A-Z]{3})\b)?(?:\#(?P<partner>[A-Z]{3})\b)?(?:\[-(?P<lag>\d+)\])?
     | (?P<op>[-+*/()])
     )""", re.VERBOSE)
 
@@ -28,13 +31,18 @@ class FormulaError(MetricsError):
 
 @dataclass(frozen=True)
 class Ref:
-    """An input: an indicator code, for the series' own country or pinned to `country`."""
+    """An input: an indicator code, for the series' own country or pinned to `country`, with the World or one
+    `partner`, `lag` periods back."""
 
     code: str
     country: str | None = None
+    lag: int = 0
+    partner: str | None = None
 
     def __str__(self) -> str:
-        return f"{self.code}@{self.country}" if self.country else self.code
+        text = f"{self.code}@{self.country}" if self.country else self.code
+        text += f"#{self.partner}" if self.partner else ""
+        return f"{text}[-{self.lag}]" if self.lag else text
 
 
 @dataclass(frozen=True)
@@ -143,8 +151,12 @@ class _Parser:
         if kind == "number":
             return Num(float(value))
         if kind == "ref":
-            code, _, country = value.partition("@")
-            return Ref(code, country or None)
+            match = _TOKEN.match(value)
+            lag = int(match.group("lag") or 0)
+            if match.group("lag") is not None and lag == 0:
+                self.position -= 1
+                raise self._fail("a lag of at least one period, such as [-1]")
+            return Ref(match.group("ref"), match.group("country"), lag, match.group("partner"))
         if value == "-":
             return Neg(self.factor())
         if value == "+":
@@ -181,12 +193,21 @@ def references(expr: Expr) -> list[Ref]:
 def rename(expr: Expr, mapping: dict[str, str]) -> Expr:
     """The same formula with indicator codes replaced (trade templates name their inputs M and X)."""
     if isinstance(expr, Ref):
-        return Ref(mapping.get(expr.code, expr.code), expr.country)
+        return Ref(mapping.get(expr.code, expr.code), expr.country, expr.lag, expr.partner)
     if isinstance(expr, Neg):
         return Neg(rename(expr.operand, mapping))
     if isinstance(expr, BinOp):
         return BinOp(expr.op, rename(expr.left, mapping), rename(expr.right, mapping))
     return expr
+
+
+_MONTHS_PER_PERIOD = {"A": 12, "Q": 3, "M": 1}
+
+
+def shift(period: dt.date, lag: int, frequency: str) -> dt.date:
+    """The start of the period `lag` periods of `frequency` before `period` (A: years, Q: quarters, M: months)."""
+    months = period.year * 12 + period.month - 1 - lag * _MONTHS_PER_PERIOD[frequency]
+    return dt.date(months // 12, months % 12 + 1, 1)
 
 
 def evaluate(expr: Expr, lookup: Callable[[Ref], float | None]) -> float:

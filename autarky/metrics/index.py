@@ -4,14 +4,15 @@ Each component is (optionally) log-transformed, normalised on a fixed base perio
 turned by its catalog direction so higher always means more self-reliant, and weighted. A country-year needs at
 least `min_components` components observed in that year; a component not yet published for the year takes its
 latest value from up to `carry_forward` years before; the weights of the components present are re-scaled to sum
-to one.
+to one. With `pillars` (dependence, capacity) each pillar is also its own series (`SR.INDEX.<X>`), weights are
+re-scaled within each pillar, and an index value needs every pillar's own `min_components`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
 from autarky.catalog import Catalog, Indicator, parse_indicator, series_key
@@ -24,7 +25,18 @@ MINMAX_SCALE = 100.0  # min-max scores run 0-100 over the base period's range
 INDEX_SOURCE = "derived"
 TOO_FEW_COMPONENTS = "too few components"
 _KEYS = ("name", "components", "weights", "log", "normalisation", "base_period", "min_components",
-         "carry_forward", "exclude")
+         "carry_forward", "exclude", "pillars")
+_PILLAR_KEYS = ("code", "name", "components", "min_components")
+
+
+@dataclass(frozen=True)
+class Pillar:
+    """A group of components scored on its own (series `code`) and weighing equally in the combined index."""
+
+    name: str
+    code: str
+    components: tuple[str, ...]
+    min_components: int
 
 
 @dataclass(frozen=True)
@@ -42,6 +54,8 @@ class IndexSpec:
     directions: Mapping[str, int]
     sources: Mapping[str, str]
     indicator: Indicator
+    pillars: tuple[Pillar, ...] = ()  # empty: one undivided index; else each pillar is re-weighted on its own
+    pillar_specs: tuple["IndexSpec", ...] = ()  # one single-pillar spec per pillar, its own series
 
     @property
     def code(self) -> str:
@@ -84,6 +98,11 @@ def parse_index(defaults: Mapping[str, Any], overrides: Mapping[str, Any], known
         origin = overrides_origin if name in overrides else defaults_origin
         return MetricsError(f"{origin}: [metrics.index] {name}: {problem}")
 
+    # config naming its own components without pillars gets one undivided index
+    dropped = "components" in overrides and "pillars" not in overrides
+    pillars = _parse_pillars({} if dropped else settings.get("pillars", {}), fail)
+    if pillars and "components" not in overrides:
+        settings["components"] = [c for p in pillars for c in p.components]
     components = settings.get("components")
     if not isinstance(components, list) or not components or not all(isinstance(c, str) for c in components):
         raise fail("components", f"must be a non-empty list of indicator codes, got {components!r}")
@@ -129,11 +148,20 @@ def parse_index(defaults: Mapping[str, Any], overrides: Mapping[str, Any], known
     exclude = settings.get("exclude", [])
     if not isinstance(exclude, list) or not all(isinstance(c, str) for c in exclude):
         raise fail("exclude", f"must be a list of ISO3 codes, got {exclude!r}")
-    full_weights = {c: float(weights.get(c, 1.0)) for c in components}
+    for pillar in pillars:
+        if any(c not in components for c in pillar.components):
+            raise fail("pillars", f"{pillar.code}: names components that are not in `components`")
+    # With pillars a component not weighted weighs 1/(its pillar's size): each pillar weighs the same.
+    size = {c: len(p.components) for p in pillars for c in p.components}
+    full_weights = {c: float(weights.get(c, 1.0 / size.get(c, 1))) for c in components}
     countries = [c for c in catalog.countries
                  if c not in exclude and any(c in known[code].countries for code in components)]
     method = describe(tuple(components), full_weights, frozenset(log), normalisation, (base[0], base[1]), k,
                       carry, len(countries))
+    if pillars:
+        method = method.replace("weights re-scaled over those present", "weights re-scaled within each pillar "
+                                "over those present; pillars " + ", ".join(f"{p.name} ({p.code})" for p in pillars)
+                                + " weigh the same")
     entry = {"code": INDEX_CODE, "name": settings.get("name", "Self-Reliance Index"),
              "category": "composite", "source": INDEX_SOURCE, "frequency": "A", "direction": 1,
              "unit": "score (0-100)" if normalisation == "minmax" else "z-score", "countries": countries,
@@ -143,11 +171,57 @@ def parse_index(defaults: Mapping[str, Any], overrides: Mapping[str, Any], known
         indicator = parse_indicator(entry, 1, overrides_origin, catalog, (), kind="[metrics.index]")
     except CatalogError as exc:
         raise MetricsError(str(exc)) from None
-    return IndexSpec(components=tuple(components), weights=full_weights, log=frozenset(log),
+    spec = IndexSpec(components=tuple(components), weights=full_weights, log=frozenset(log),
                      normalisation=normalisation, base_period=(base[0], base[1]), min_components=k,
                      carry_forward=carry, exclude=frozenset(exclude),
                      directions={c: known[c].direction for c in components},
-                     sources={c: known[c].source for c in components}, indicator=indicator)
+                     sources={c: known[c].source for c in components}, indicator=indicator, pillars=pillars)
+    return replace(spec, pillar_specs=tuple(_pillar_spec(spec, p, entry, catalog, overrides_origin)
+                                            for p in pillars))
+
+
+def _parse_pillars(value: Any, fail: Any) -> tuple[Pillar, ...]:
+    if not isinstance(value, Mapping):
+        raise fail("pillars", f"must be a table of pillar name = {{code, name, components, min_components}}, "
+                              f"got {value!r}")
+    pillars = []
+    for key, table in value.items():
+        if not isinstance(table, Mapping) or set(table) - set(_PILLAR_KEYS):
+            raise fail("pillars", f"{key}: must be a table with keys {', '.join(_PILLAR_KEYS)}")
+        code, members = table.get("code"), table.get("components")
+        if not isinstance(code, str) or not code.startswith(INDEX_CODE + "."):
+            raise fail("pillars", f"{key}: code must start with {INDEX_CODE}., got {code!r}")
+        if not isinstance(members, list) or not members or not all(isinstance(c, str) for c in members):
+            raise fail("pillars", f"{key}: components must be a non-empty list of codes, got {members!r}")
+        k = table.get("min_components", 1)
+        if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= len(members):
+            raise fail("pillars", f"{key}: min_components must be a whole number from 1 to {len(members)}")
+        pillars.append(Pillar(str(table.get("name", key)), code, tuple(members), k))
+    codes = [c for p in pillars for c in p.components]
+    if len(set(codes)) != len(codes):
+        raise fail("pillars", "a component belongs to two pillars")
+    return tuple(pillars)
+
+
+def _pillar_spec(spec: IndexSpec, pillar: Pillar, entry: Mapping[str, Any], catalog: Catalog,
+                 origin: str) -> IndexSpec:
+    """The pillar scored on its own: the index's settings restricted to the pillar's components."""
+    weights = {c: spec.weights[c] for c in pillar.components}
+    log = frozenset(c for c in spec.log if c in pillar.components)
+    method = describe(pillar.components, weights, log, spec.normalisation, spec.base_period,
+                      pillar.min_components, spec.carry_forward, len(spec.indicator.countries))
+    sub = {**entry, "code": pillar.code, "name": f"{spec.indicator.name}: {pillar.name} pillar",
+           "formula": method, "inputs": list(pillar.components),
+           "description": f"The {pillar.name} pillar of the index on its own; see METHODOLOGY.md."}
+    try:
+        indicator = parse_indicator(sub, 1, origin, catalog, (), kind="[metrics.index]")
+    except CatalogError as exc:
+        raise MetricsError(str(exc)) from None
+    return replace(spec, components=pillar.components, weights=weights, log=log,
+                   min_components=pillar.min_components,
+                   directions={c: spec.directions[c] for c in pillar.components},
+                   sources={c: spec.sources[c] for c in pillar.components}, indicator=indicator,
+                   pillars=(), pillar_specs=())
 
 
 # ---------------------------------------------------------------------------------------------- computation
@@ -238,18 +312,35 @@ def compute_index(spec: IndexSpec, components: Mapping[str, Mapping[str, Mapping
                     TOO_FEW_COMPONENTS, f"{len(observed)} of {len(spec.components)} observed "
                                         f"({', '.join(observed) or 'none'}), need {spec.min_components}")
                 continue
+            short = [p for p in spec.pillars
+                     if sum(code in observed for code in p.components) < p.min_components]
+            if short:
+                result.missing.setdefault(country, {})[period] = Missing(
+                    TOO_FEW_COMPONENTS, "; ".join(f"{p.name} pillar: {sum(c in observed for c in p.components)} "
+                                                  f"observed, need {p.min_components}" for p in short))
+                continue
             present = [(code, found) for code in spec.components if code in series
                        and (found := _latest(spec, code, series[code], period)) is not None]
-            total = sum(spec.weights[code] for code, _ in present)
+            shares = effective_weights(spec, [code for code, _ in present])
             rows = []
             for code, (value_period, raw, used) in present:
                 s = score(spec, code, used, stats[code])
-                share = spec.weights[code] / total
+                share = shares[code]
                 rows.append(Contribution(code, spec.component_key(code, country), value_period, raw, used, s,
                                          spec.weights[code], share, share * s, stats[code]))
             result.values.setdefault(country, {})[period] = sum(r.contribution for r in rows)
             result.contributions[(country, period)] = rows
     return result
+
+
+def effective_weights(spec: IndexSpec, present: list[str]) -> dict[str, float]:
+    """Weights re-scaled over the components present: within each pillar, then over the pillars present."""
+    groups = [p.components for p in spec.pillars] or [spec.components]
+    mass = {i: sum(spec.weights[c] for c in group) for i, group in enumerate(groups)}
+    held = {i: sum(spec.weights[c] for c in group if c in present) for i, group in enumerate(groups)}
+    total = sum(mass[i] for i in mass if held[i] > 0)
+    return {c: mass[i] / total * spec.weights[c] / held[i]
+            for i, group in enumerate(groups) for c in group if c in present}
 
 
 def _latest(spec: IndexSpec, code: str, values: Mapping[dt.date, float],

@@ -153,7 +153,7 @@ def _needed_keys(definitions: Definitions, plan: Plan) -> set[str]:
     if plan.index:
         index = definitions.index
         needed.update(index.component_key(code, c) for code in index.components for c in index.indicator.countries)
-        needed.update(index.key(c) for c in index.indicator.countries)
+        needed.update(spec.key(c) for spec in (index, *index.pillar_specs) for c in spec.indicator.countries)
     return needed
 
 
@@ -173,16 +173,19 @@ def _execute(store: Store, catalog: Catalog, definitions: Definitions, plan: Pla
                 results[key] = computed
                 specs.append(replace(SeriesSpec.for_indicator(metric.indicator, country),
                                      inputs=metric.input_keys(country)))
-    contributions = _index(definitions.index, catalog, values, results, specs, report) if plan.index else {}
+    indexes = (definitions.index, *definitions.index.pillar_specs) if plan.index else ()
+    contributions = {spec.code: _index(spec, catalog, values, results, specs, report) for spec in indexes}
     if specs:
         store.register_sources(catalog)
         store.register_series(specs)
     rows = [ObservationIn(key, period, value, vintage)
             for key, series in results.items() for period, (value, vintage) in series.items()]
     report.written = store.write_observations(rows, source=METRICS_RUN, run_id=run_id)
-    if contributions:
-        keys = {country: definitions.index.key(country) for country, _ in contributions}
-        report.contributions_written, report.contributions_deleted = write_contributions(store, keys, contributions)
+    for spec in indexes:
+        keys = {country: spec.key(country) for country in spec.indicator.countries}
+        written, deleted = write_contributions(store, keys, contributions[spec.code])
+        report.contributions_written += written
+        report.contributions_deleted += deleted
 
 
 def _index(index: IndexSpec, catalog: Catalog, values: Values, results: Values, specs: list[SeriesSpec],

@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from autarky.schema import metadata
+from autarky.tables import metadata
 
 connection = context.config.attributes.get("connection")
 if connection is None:

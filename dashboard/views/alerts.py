@@ -6,11 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from autarky.dashboard import queries, session, transforms
-from autarky.dashboard.formatting import format_value
+from autarky.dashboard.formatting import format_value, plain
 
 STATE_BADGES = {"firing": "FIRING", "pending": "pending", "resolved": "resolved", "ok": "ok"}
 STATE_HEADERS = {"last_value": "last value", "pending_count": "evaluations pending", "notify_count": "notices sent",
                  "last_notified_at": "last notice"}
+STARTER_FILE = "alerts.example.toml"
 RULE_FIELDS = ("name", "kind", "series", "indicator", "countries", "severity")
 
 page = session.open_page("Alerts", "Rules watch the series; an alert goes ok → pending → firing → resolved, and "
@@ -33,6 +34,28 @@ def readable(frame: pd.DataFrame, value_column: str) -> pd.DataFrame:
     return frame
 
 
+STARTER_RULE = """[[alerts.rule]]
+name = "China resident patent share above 0.8"
+kind = "threshold"
+series = "derived:SR.PAT.RESD.SHARE:CHN"   # computed by `autarky init` from the bundled World Bank data
+above = 0.8
+recover = 0.78
+severity = "info"
+recipients = ["you@example.org"]
+"""
+
+
+def show_starter_rules() -> None:
+    """How to add a rule, with one that fires on the bundled data, and the shipped starter set to copy from."""
+    st.markdown("**Add a rule**: put a table like this one in autarky.toml, then run `autarky alerts check` "
+                "(China's resident share is 90% in 2021, so it fires at once):")
+    st.code(STARTER_RULE, language="toml")
+    starter = queries.methodology_text(name=STARTER_FILE)
+    if starter:
+        with st.expander(f"Starter rules ({STARTER_FILE}): one of every kind, on series the bundled data holds"):
+            st.code(starter, language="toml")
+
+
 counts = states["state"].value_counts()
 cols = st.columns(5)
 cols[0].metric("Firing", int(counts.get("firing", 0)), border=True)
@@ -42,7 +65,7 @@ cols[3].metric("Rules", len(rules), border=True)
 cols[4].metric("Queued mail", outbox["queued"], border=True,
                help=f"{outbox['sent']} sent so far. A queued email is retried on the next `autarky alerts check`.")
 if outbox["last_error"]:
-    st.warning(f"Email delivery is failing ({outbox['attempts']} attempts): {outbox['last_error']}")
+    st.warning(f"Email delivery is failing ({outbox['attempts']} attempts): {plain(outbox['last_error'])}")
 
 if states.empty:
     if rules:
@@ -52,6 +75,7 @@ if states.empty:
         st.info("No alert rules configured yet. Add `[[alerts.rule]]` tables to autarky.toml (name, series or "
                 "indicator and countries, kind, level, severity, recipients; see the README) and run "
                 "`autarky alerts check`.")
+        show_starter_rules()
 else:
     active = states[states["state"].isin(["firing", "pending"])]
     st.subheader("Firing and pending")

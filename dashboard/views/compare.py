@@ -5,7 +5,7 @@ import streamlit as st
 
 from autarky.dashboard import charts, queries, session, transforms
 from autarky.dashboard import events as policy
-from autarky.dashboard.formatting import format_value, period_label
+from autarky.dashboard.formatting import format_value, period_label, plain
 
 DEFAULT_INDICATORS = ("SR.PAT.RESD.SHARE", "IP.PAT.RESD", "GB.XPD.RSDV.GD.ZS", "NCSES.USPTO.SEMI",
                       "TX.VAL.TECH.MF.ZS", "NCSES.PCT.APPL")
@@ -68,11 +68,17 @@ for code, obs in frames.items():
     if base_year and not obs.empty:
         obs, dropped = transforms.rebase(obs, base_year)
         if dropped:
-            notes.append(f"{names[code]}: {', '.join(labels.get(k, k) for k in dropped)}")
+            notes.append(plain(f"{names[code]}: {', '.join(labels.get(k, k) for k in dropped)}"))
     shown[code] = obs
 missing = [names[c] for c, obs in frames.items() if obs.empty]
 if missing:
-    st.info(f"No data for these economies on: {'; '.join(missing)}.")
+    st.info(f"No data for these economies on: {plain('; '.join(missing))}.")
+without = {code: [c for c in (focus, *peers) if c not in set(obs["country"])] for code, obs in frames.items()
+           if not obs.empty}
+gaps = "; ".join(f"{names[code]}: {', '.join(map(catalog.country_name, absent))}"
+                 for code, absent in without.items() if absent)
+if gaps:
+    st.caption("No rows from the source for " + plain(gaps) + ".")
 stored_events = page.query(queries.policy_events) if show_events else []
 panel_events = {code: policy.chart_events(stored_events, catalog.indicators.get(code), obs["period"])
                 for code, obs in shown.items() if not obs.empty}
@@ -97,4 +103,12 @@ if latest_rows:
                                                   aggfunc="first").fillna("–")
     ordered = [catalog.country_name(c) for c in (focus, *peers) if catalog.country_name(c) in table.columns]
     st.dataframe(table[ordered + [c for c in table.columns if c not in ordered]])
+sources = indicators.set_index("code").loc[chosen, ["attribution", "licence"]].drop_duplicates()
+st.caption("Sources: " + "; ".join(plain(f"{row.attribution} ({row.licence})" if row.licence else row.attribution)
+                                   for row in sources.itertuples()) + ".")
+present = [frame for frame in frames.values() if not frame.empty]
+if present:
+    session.csv_download("Download CSV (the values compared)",
+                         lambda: transforms.export_frame(pd.concat(present, ignore_index=True), transforms.NO_POINTS),
+                         file_name=f"autarky_compare_{focus}_{'_'.join(peers)}.csv")
 session.write_url(**url)

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from autarky.dashboard import health, queries, session
-from autarky.dashboard.formatting import period_label
+from autarky.dashboard.formatting import period_label, plain
 
 RECENT_RUNS = 200
 RECENT_REVISIONS = 100
@@ -24,7 +24,7 @@ now = dt.datetime.now(dt.timezone.utc)
 linked = st.query_params.get("source")  # alert emails about a stale source link here with ?source=CODE
 if linked:
     runs = runs[[health.run_source(name)[0] == linked for name in runs["source"]]]
-    st.info(f"Showing the runs of source `{linked}` (linked from an alert).")
+    st.info(f"Showing the runs of source {plain(linked)} (linked from an alert).")
     st.page_link("views/data_health.py", label="All sources", icon=":material/list:")
 
 # ---------------------------------------------------------------- per source
@@ -32,7 +32,7 @@ st.subheader("Sources")
 sources_health = health.source_health(series, updates, runs, names, dict(data.settings.cadence_days), now)
 stale = sources_health[sources_health["freshness"].str.startswith("STALE")]
 if len(stale):
-    st.warning("Stale: " + ", ".join(f"{r.name} ({r.freshness})" for r in stale.itertuples()))
+    st.warning("Stale: " + ", ".join(f"{plain(r.name)} ({plain(r.freshness)})" for r in stale.itertuples()))
 st.dataframe(sources_health, hide_index=True, column_config={
     "last new data": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
     "last run": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),

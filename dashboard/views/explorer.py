@@ -7,9 +7,11 @@ import streamlit as st
 from autarky.dashboard import charts, queries, session, transforms
 from autarky.dashboard import events as policy
 from autarky.events.impact_cli import impact_text
-from autarky.dashboard.formatting import format_value, period_label
+from autarky.dashboard.formatting import display_scale, format_value, period_label, plain
 
 ALL_SECTORS = "all"
+ALL_BANDS = "all"
+BANDS_FOR_ALL_UP_TO = 2  # with more economies than this, only the first one's bands are drawn at first
 FALLBACK_INDICATOR = "IP.PAT.RESD"
 PREFERRED_INDICATOR = "SR.PAT.RESD.SHARE"
 SCORE_COLUMNS = {"model": "model", "horizon": "horizon", "origins": "origins", "mase": "MASE", "smape": "sMAPE",
@@ -24,6 +26,10 @@ meta = indicators.set_index("code")
 held = indicators.loc[indicators["series"] > 0, "code"].tolist()
 
 # ---------------------------------------------------------------- selections (seeded from the URL)
+link_notes = []  # what a link asked for that is not here, said rather than silently replaced
+asked_indicator = st.query_params.get("indicator")
+if asked_indicator and asked_indicator not in meta.index:
+    link_notes.append(f"The link asks for indicator {asked_indicator}, which is not in the catalog.")
 default_code = next((c for c in (PREFERRED_INDICATOR, FALLBACK_INDICATOR) if c in held), held[0] if held else None)
 session.seed_from_url("x_sector", "sector", ALL_SECTORS)
 linked = session.linked_series()  # alert emails link one series: ?series=source:INDICATOR:ISO3
@@ -56,20 +62,49 @@ ind = meta.loc[code]
 ranked_countries = [settings.focus, *settings.peers]
 available = sorted(ind["countries"], key=lambda c: (ranked_countries.index(c) if c in ranked_countries else 99, c))
 session.keep_valid("x_countries", available, many=True, fallback=[c for c in ranked_countries if c in available])
+asked_countries = [c for c in (st.query_params.get("countries") or "").split(",") if c]
+unknown = [c for c in asked_countries if c not in catalog.countries]
+if unknown:
+    link_notes.append(f"The link asks for {', '.join(unknown)}: not a country code of the catalog.")
+source_name = getattr(catalog.sources.get(str(ind["source"])), "name", str(ind["source"]))
+absent = [c for c in asked_countries if c in catalog.countries and c not in available]
+if absent and asked_indicator == code:
+    link_notes.append(f"{source_name} has no rows for {', '.join(map(catalog.country_name, absent))} on this "
+                      "indicator.")
+for note in link_notes:
+    st.info(plain(note))
 countries = st.multiselect("Countries", available, key="x_countries", format_func=catalog.country_name)
+without_rows = [c for c in ranked_countries if c not in available and c not in absent]
+if without_rows and ind["series"]:
+    st.caption(plain(f"No {source_name} rows for {', '.join(map(catalog.country_name, without_rows))} on this "
+                     "indicator."))
+partners = list(ind["partners"]) or ["WLD"]  # World first when the store holds it
+session.seed_from_url("x_partner", "partner", partners[0])
+session.keep_valid("x_partner", partners, fallback=partners[0])
+partner = (st.selectbox("Partner", partners, key="x_partner", format_func=catalog.country_name,
+                        help="Trade with the world, or with one partner (bilateral series).")
+           if len(partners) > 1 else partners[0])
 toggles = st.columns(4)
 bands = toggles[0].toggle("Forecast bands", key="x_bands")
+session.seed_from_url("x_bands_for", "bands_for",
+                      ALL_BANDS if len(countries) <= BANDS_FOR_ALL_UP_TO else (countries or [ALL_BANDS])[0])
+session.keep_valid("x_bands_for", [ALL_BANDS, *countries], fallback=(countries or [ALL_BANDS])[0])
+bands_for = toggles[3].selectbox("Bands of", [ALL_BANDS, *countries], key="x_bands_for", disabled=not bands,
+                                 format_func=lambda c: "every economy" if c == ALL_BANDS else catalog.country_name(c),
+                                 help="With several economies the bands overlap: show one economy's.")
 log_y = toggles[1].toggle("Log scale", key="x_log")
 show_events = toggles[2].toggle("Policy events", key="x_events",
                                 help="Export controls, countermeasures and industrial policy relevant to this "
                                      "indicator (by its HS code and sectors).")
 
-url = dict(indicator=code, countries=countries, sector=None if sector == ALL_SECTORS else sector,
-           bands=None if bands else "0", log="1" if log_y else None, events=None if show_events else "0")
+url = dict(indicator=code, countries=countries, partner=None if partner == "WLD" else partner,
+           sector=None if sector == ALL_SECTORS else sector,
+           bands=None if bands else "0", bands_for=None if bands_for == ALL_BANDS else bands_for,
+           log="1" if log_y else None, events=None if show_events else "0")
 if not ind["series"]:
     source = catalog.sources.get(ind["source"])
-    st.info(f"No data yet for **{ind['name']}** ({code}). It comes from "
-            f"{source.name if source else ind['source']}: run `autarky collect` to fetch it.")
+    st.info(f"No data yet for **{plain(ind['name'])}** ({plain(code)}). It comes from "
+            f"{plain(source.name if source else ind['source'])}: run `autarky collect` to fetch it.")
     session.write_url(**url)
     st.stop()
 if not countries:
@@ -77,7 +112,11 @@ if not countries:
     st.stop()
 
 # ---------------------------------------------------------------- chart
-obs = page.query(queries.observations, (code,), tuple(countries))
+obs = page.query(queries.observations, (code,), tuple(countries), (partner,))
+if obs.empty:
+    st.info(f"No data for these countries with partner {catalog.country_name(partner)}: choose other countries.")
+    session.write_url(**url)
+    st.stop()
 keys = tuple(obs["series_key"].unique())
 bundle = page.query(queries.forecast_bundle, keys)
 labels = transforms.series_labels(obs, catalog)
@@ -85,13 +124,21 @@ unit, frequency = str(ind["unit"]), str(ind["frequency"])
 credible = transforms.credible_limits(bundle.runs, obs, frequency)
 lines = list(dict.fromkeys(line for country in countries for line in settings.reference_lines(code, country)))
 figure = charts.indicator_chart(obs, bundle.points, labels, title=str(ind["name"]), unit=unit, frequency=frequency,
-                                order=countries, lines=lines, credible=credible, bands=bands, log_y=log_y)
+                                order=countries, lines=lines, credible=credible,
+                                bands=(True if bands_for == ALL_BANDS else [bands_for]) if bands else False,
+                                log_y=log_y)
 on_chart = policy.chart_events(page.query(queries.policy_events), catalog.indicators.get(code), obs["period"])
 if show_events:
     policy.add_event_markers(figure, on_chart, float(obs["value"].max()))
 st.plotly_chart(figure, config={"displaylogo": False})
 if not bundle.points.empty:
-    st.caption("Solid: reported values. Dashed: forecast, with its 80% (darker) and 95% (lighter) bands.")
+    nowcast = any(note.text == charts.NOWCAST_TEXT for note in figure.layout.annotations)
+    band_words = (("" if bands_for == ALL_BANDS else f" ({plain(catalog.country_name(bands_for))} only)")
+                  if bands else "")
+    st.caption("Solid: reported values. Dashed: forecast"
+               + (f", with its 80% (darker) and 95% (lighter) bands{band_words}" if bands else " (bands off)")
+               + ("; the blue-shaded stretch is a nowcast of periods already past that the source has not reported "
+                  "yet." if nowcast else "."))
 if show_events and on_chart:
     st.caption(f"Grey triangles: {len(on_chart)} policy events relevant to this indicator; their sources are in "
                "the Policy events tab.")
@@ -101,13 +148,13 @@ source = catalog.sources.get(str(ind["source"]))
 st.caption(transforms.provenance(ind, source.name if source else str(ind["source"]), obs,
                                  page.query(queries.series_updates, keys)))
 if ind["description"]:
-    st.caption(str(ind["description"]))
+    st.caption(plain(ind["description"]))
 if ind["formula"]:
-    st.caption(f"Formula: `{ind['formula']}`")
+    st.caption(f"Formula: {plain(ind['formula'])}")
 if ind["inputs"]:
     published, origins = transforms.source_inputs(indicators, code)
-    st.caption(f"Inputs: {', '.join(ind['inputs'])}" + (f"; published data: {', '.join(published)} from "
-                                                         f"{'; '.join(origins)}" if origins else ""))
+    st.caption(plain(f"Inputs: {', '.join(ind['inputs'])}" + (f"; published data: {', '.join(published)} from "
+                                                               f"{'; '.join(origins)}" if origins else "")))
 
 focus_obs = obs[obs["country"] == countries[0]].sort_values("period")
 if len(focus_obs):
@@ -117,7 +164,8 @@ if len(focus_obs):
 if bundle.runs.empty:
     st.info("No forecasts yet for these series: run `autarky forecast` to fit, backtest and store them.")
 for run in bundle.runs[bundle.runs["status"] != "ok"].itertuples():
-    st.caption(f"{labels.get(run.series_key, run.series_key)}: no forecast ({run.status}): {run.reason or 'no reason'}")
+    st.caption(plain(f"{labels.get(run.series_key, run.series_key)}: no forecast ({run.status}): "
+                     f"{run.reason or 'no reason'}"))
 if credible and any(bundle.points["ds"].max() > limit for limit in credible.values()):
     st.caption("The shaded part of the horizon lies beyond a third of the history: shown, but not credible.")
 
@@ -129,7 +177,7 @@ with models_tab:
     if ok_runs.empty:
         st.write("No forecast models to show yet.")
     for run in ok_runs.itertuples():
-        st.markdown(f"**{labels.get(run.series_key, run.series_key)}**: chosen model **{run.model}**, fitted on "
+        st.markdown(f"**{plain(labels.get(run.series_key, run.series_key))}**: chosen model **{plain(run.model)}**, fitted on "
                     f"{run.n_obs} points up to {period_label(run.last_period, frequency)}, horizon {run.horizon}, "
                     f"run of {run.created_at:%Y-%m-%d}.")
         if run.reason:
@@ -159,9 +207,15 @@ with crossing_tab:
             for stale in ("x_threshold", "x_above", "x_by", "x_cross_series"):
                 st.session_state.pop(stale, None)
         st.session_state["x_crossing_for"] = code
+        scale, typed_unit = display_scale(unit)  # a share is typed in percent, as the chart shows it
         default_level = next((line.value for line in lines), float(focus_obs["value"].iloc[-1]) if len(
             focus_obs) else 0.0)
-        session.seed_from_url("x_threshold", "threshold", default_level, parse=float, use_url=not switched)
+        session.seed_from_url("x_threshold", "threshold", round(default_level * scale, 6), parse=float,
+                              use_url=not switched)
+        bounds = dict(min_value=0.0, max_value=100.0) if scale == 100.0 else {}
+        if bounds and not 0.0 <= st.session_state["x_threshold"] <= 100.0:
+            st.warning(f"A share is between 0% and 100%; {st.session_state['x_threshold']:g} is out of range.")
+            st.session_state["x_threshold"] = min(max(st.session_state["x_threshold"], 0.0), 100.0)
         session.seed_from_url("x_above", "above", int(ind["direction"]) >= 0, parse=lambda v: v != "0",
                               use_url=not switched)
         years = sorted({d.year for d in bundle.points["ds"]})
@@ -170,7 +224,8 @@ with crossing_tab:
         session.keep_valid("x_cross_series", with_forecast, fallback=with_forecast[0])
         cols = st.columns(4)
         key = cols[0].selectbox("Series", with_forecast, key="x_cross_series", format_func=labels.get)
-        threshold = cols[1].number_input(f"Level ({unit})", key="x_threshold", format="%g")
+        typed = cols[1].number_input(f"Level ({typed_unit})", key="x_threshold", format="%g", **bounds)
+        threshold = typed / scale
         above = cols[2].toggle("At or above (off: at or below)", key="x_above")
         by_year = cols[3].selectbox("By the end of", years, key="x_by")
         result = page.query(queries.crossing, key, float(threshold), dt.date(by_year, 12, 31), bool(above))
@@ -178,13 +233,13 @@ with crossing_tab:
         if result is None:
             st.write("This forecast has no sample paths to compute crossing probabilities from.")
         else:
-            st.metric(f"P({labels.get(key)} {sign} {format_value(threshold, unit)} at some point by {by_year})",
+            st.metric(f"P({plain(labels.get(key))} {sign} {format_value(threshold, unit)} at some point by {by_year})",
                       f"{result.probability:.0%}",
                       help=f"Share of {result.samples:,} predictive sample paths of the stored forecast that reach "
                            "the level at least once by then.")
             st.plotly_chart(charts.crossing_chart(result, label=f"{sign} {format_value(threshold, unit)}",
                                                   frequency=frequency), config={"displaylogo": False})
-        url.update(threshold=f"{threshold:g}", above=None if above else "0", by=by_year)
+        url.update(threshold=f"{typed:g}", above=None if above else "0", by=by_year)
 
 with events_tab:
     if not on_chart:
@@ -217,10 +272,11 @@ with events_tab:
 
 with table_tab:
     st.dataframe(transforms.latest_table(obs, catalog, int(ind["direction"]), unit), hide_index=True)
-    st.dataframe(transforms.wide_table(obs, labels))
-    export = transforms.export_frame(obs, bundle.points)
-    st.download_button("Download CSV (history and forecasts)", export.to_csv(index=False).encode("utf-8"),
-                       file_name=f"autarky_{code}_{'_'.join(countries)}.csv", mime="text/csv",
-                       icon=":material/download:")
+    st.dataframe(transforms.wide_table(obs, labels, unit))
+    if display_scale(unit)[0] != 1:
+        st.caption(f"Values in {display_scale(unit)[1]}, as on the chart.")
+    session.csv_download("Download CSV (history and forecasts)",
+                         lambda: transforms.export_frame(obs, bundle.points),
+                         file_name=f"autarky_{code}_{'_'.join(countries)}.csv")
 
 session.write_url(**url)

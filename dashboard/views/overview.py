@@ -3,8 +3,8 @@
 import streamlit as st
 
 from autarky.events.relevance import relevant_events
-from autarky.dashboard import charts, queries, session, transforms
-from autarky.dashboard.formatting import format_change, format_value, period_label
+from autarky.dashboard import charts, chips_row, queries, session, transforms
+from autarky.dashboard.formatting import format_change, format_value, period_label, plain
 from autarky.dashboard.settings import MAX_HEADLINE_CARDS
 
 CARDS_PER_ROW = 4
@@ -24,8 +24,8 @@ states = page.query(queries.alert_states)
 firing = states[states["state"] == "firing"]
 if len(firing):
     described = transforms.describe_keys(firing["series_key"], indicators, data.catalog)
-    lines = [f"- **{row.rule}**: {described[row.series_key][0]} (last value "
-             f"{format_value(row.last_value, described[row.series_key][1])}, since {row.since:%Y-%m-%d})"
+    lines = [f"- **{plain(row.rule)}**: {plain(described[row.series_key][0])} (last value "
+             f"{plain(format_value(row.last_value, described[row.series_key][1]))}, since {row.since:%Y-%m-%d})"
              for row in firing.itertuples()]
     st.error(f"**{len(firing)} alert{'s' if len(firing) > 1 else ''} firing**\n\n" + "\n".join(lines))
     st.page_link("views/alerts.py", label="All alerts and their history", icon=":material/notifications:")
@@ -50,18 +50,31 @@ else:
     formulas = page.query(queries.series_table)
     method = formulas.loc[formulas["indicator"] == queries.INDEX_INDICATOR, "formula"].dropna()
     if len(method):
-        right.caption(f"Method: {method.iloc[0]}")
+        right.caption(f"Method: {plain(method.iloc[0])}")
     change = page.query(queries.index_change, focus)
     if change is not None and len(change):
         moved = change.attrs
         span = (f" from {moved['previous']} to {moved['period']} ({format_value(moved.get('previous_value'), '')} → "
                 f"{format_value(moved.get('value'), '')})" if moved.get("previous") else "")
-        with st.expander(f"Why {focus_name}'s index moved{span}, component by component"):
+        with st.expander(f"Why {plain(focus_name)}'s index moved{plain(span)}, component by component"):
             st.dataframe(change, hide_index=True)
             st.caption("Contributions add up to the index; the change column adds up to its change.")
+    ranking = page.query(queries.index_ranking)
+    if ranking is not None and len(ranking):
+        facts = ranking.attrs
+        st.markdown(f"**Pillars and rank uncertainty, {facts['year']}** (every economy on the same year)")
+        st.dataframe(ranking, hide_index=True, column_config={
+            name: st.column_config.NumberColumn(format="%.1f") for name in ranking.columns
+            if ranking[name].dtype.kind == "f"})
+        st.caption(f"Dependence: royalty and trade coverage of chips, chip tools and R&D-intensive goods; capacity: "
+                   f"R&D, researchers, USPTO patents by inventor per GDP, medium/high-tech manufacturing. The index "
+                   f"is their mean. 90% rank interval from {facts['draws']} Monte Carlo draws (seed {facts['seed']}) "
+                   f"over weights, normalisation, aggregation and leaving out one component; moves ranks most: "
+                   + "; ".join(facts["moves"]) + ". Sources: World Bank WDI (CC BY 4.0), NSF NCSES (public "
+                   "domain), UN Comtrade; see Methodology.")
 
 # ---------------------------------------------------------------- headline cards
-st.subheader(f"{focus_name}: headline indicators")
+st.subheader(f"{plain(focus_name)}: headline indicators")
 held = set(indicators.loc[indicators["series"] > 0, "code"])
 codes = tuple(c for c in data.settings.headline if c in held)
 observations = page.query(queries.observations, codes)
@@ -69,15 +82,15 @@ bundle = page.query(queries.forecast_bundle, transforms.focus_keys(indicators, c
 cards = transforms.headline_cards(observations, indicators, codes, focus, bundle.points)[:MAX_HEADLINE_CARDS]
 policy_events = page.query(queries.policy_events)
 if not cards:
-    st.info(f"No headline indicator has data for {focus_name} yet.")
+    st.info(f"No headline indicator has data for {plain(focus_name)} yet.")
 for start in range(0, len(cards), CARDS_PER_ROW):
     for column, card in zip(st.columns(CARDS_PER_ROW), cards[start:start + CARDS_PER_ROW]):
         with column.container(border=True):
-            st.markdown(f"**{card.name}**")
+            st.markdown(f"**{plain(card.name)}**")
             st.metric(card.name, format_value(card.value, card.unit), label_visibility="collapsed",
                       delta=format_change(card.value, card.previous, card.unit),
                       delta_color=DELTA_COLORS.get(card.direction, "off"), chart_data=list(card.history),
-                      help=f"{card.code} ({card.unit}). Change on the previous period. Rank among the economies "
+                      help=f"{plain(card.code)} ({plain(card.unit)}). Change on the previous period. Rank among the economies "
                            "reporting that period: 1 = " + ("largest." if card.direction == 0 else
                                                              "most self-reliant on this measure."))
             notes = [card.period_label]
@@ -89,12 +102,14 @@ for start in range(0, len(cards), CARDS_PER_ROW):
                              f"{period_label(card.forecast_period, card.frequency)}")
             latest_event = relevant_events(policy_events, data.catalog.indicators.get(card.code))[-1:]
             if latest_event:  # the explorer marks them all on the chart
-                notes.append(f"latest policy event {latest_event[0].date} ({latest_event[0].actor})")
+                notes.append(f"latest policy event {latest_event[0].date} ({plain(latest_event[0].actor)})")
             st.caption(" · ".join(notes))
             st.page_link("views/explorer.py", label="Explore", icon=":material/query_stats:",
                          query_params={"indicator": card.code, "countries": ",".join((focus, *peers))})
 if cards and bundle.points.empty:
     st.caption("No forecasts yet: run `autarky forecast` to add forecast directions here.")
+
+chips_row.show(page)
 
 # ---------------------------------------------------------------- what is stored
 series = page.query(queries.series_table)

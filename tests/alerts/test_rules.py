@@ -28,16 +28,18 @@ def test_the_example_file_loads_every_kind():
 
 
 def test_the_example_rules_name_indicators_and_series_the_catalog_knows(catalog):
-    from autarky.catalog import split_series_key
+    from autarky.catalog import parse_series_key, partner_series
 
     for rule in load_rules(load_config(EXAMPLE)):
         if rule.indicator:
             assert rule.indicator in catalog.indicators, f"rule {rule.name!r}: unknown indicator {rule.indicator}"
             indicator = catalog.indicator(rule.indicator)
             assert set(rule.countries) <= set(indicator.countries), rule.name
+            assert rule.partners == ("WLD",) or set(rule.partners) <= set(indicator.partners), rule.name
         for key in rule.series:
-            source, code, country = split_series_key(key)
+            source, code, country, partner = parse_series_key(key)
             assert catalog.indicator(code).source == source and country in catalog.indicator(code).countries, key
+            assert partner is None or (country, partner) in partner_series(catalog.indicator(code)), key
 
 
 def test_defaults_from_the_alerts_table_and_by_kind():

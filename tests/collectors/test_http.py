@@ -128,3 +128,10 @@ def test_rate_limiter_spaces_request_starts():
         limiter.wait()
     assert sleeps == [2.0, 2.0]
     assert RateLimiter(0).interval == 0.0
+
+
+def test_scrub_hides_a_key_and_its_url_encoded_forms():
+    from autarky.collectors.http import scrub
+    text = "key=a+b/c%3D and a b/c= and a%20b%2Fc%3D"
+    assert scrub(text, ["a b/c="]) == "key=*** and *** and ***"
+    assert scrub("nothing to hide", ["", None or ""]) == "nothing to hide"

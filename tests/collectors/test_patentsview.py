@@ -100,6 +100,19 @@ def test_records_are_paged_with_the_after_cursor(tmp_path, sqlite_store, httpser
     app.close()
 
 
+def test_paging_stops_at_the_page_cap_naming_it(tmp_path, sqlite_store, httpserver, monkeypatch):
+    monkeypatch.setenv(KEY_ENV, KEY)
+    first = body_of("after-paging.yml", 0)
+    httpserver.expect_request("/api/v1/patent/").respond_with_handler(
+        lambda request: Response(first, content_type="application/json"))
+    app = pv_app(tmp_path, str(sqlite_store.engine.url), httpserver, count_by="records", page_size=100,
+                 max_pages=1)
+    [result] = collect(app, ["patentsview"], [SEMI], ["USA"], since=2026)
+    assert result.failed and "2 pages, more than the 1 allowed (max_pages in [collectors])" in result.errors[0]
+    assert app.store.observations(indicators=[SEMI]).empty
+    app.close()
+
+
 def test_the_real_500_page_refuses_that_month_and_the_others_go_on(tmp_path, sqlite_store, httpserver, monkeypatch):
     monkeypatch.setenv(KEY_ENV, KEY)
     page = recorded("bug-ipc-500.yml")[0]["response"]

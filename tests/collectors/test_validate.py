@@ -71,3 +71,36 @@ def test_monthly_periods_are_checked_against_the_frequency(catalog):
 def test_all_problems_are_counted(catalog):
     message = rejected(catalog, [Record("IP.PAT.RESD", "CHN", "2021", -1), Record("IP.PAT.RESD", "CHN", "2020", -2)])
     assert "(and 1 more problems)" in message
+
+
+def test_ceilings_by_unit_for_money_and_counts_only():
+    from autarky.collectors.validate import default_max
+    assert default_max("current US$") == 1e15 and default_max("US$") == 1e15
+    assert default_max("thousand US$") == 1e12 and default_max("US$ millions") == 1e9
+    assert default_max("applications") == 1e9 and default_max("patents") == 1e9
+    assert default_max("%") is None and default_max("% of GDP") is None and default_max("per million people") is None
+
+
+def test_jumps_are_measured_against_the_nearest_stored_periods_only():
+    from autarky.collectors.validate import check_jumps
+    from autarky.store import ObservationIn
+    key = "wb:IP.PAT.RESD:CHN"
+    stored = {key: {dt.date(2019, 1, 1): 1.0, dt.date(2020, 1, 1): 1000.0, dt.date(2022, 1, 1): 1200.0}}
+    # 2021 is compared with 2020 and 2022, not with the far 2019
+    check_jumps([ObservationIn(key, dt.date(2021, 1, 1), 1100.0)], stored, source_name="worldbank", max_jump=1000)
+    check_jumps([ObservationIn(key, dt.date(2021, 1, 1), 0.0)], stored, source_name="worldbank", max_jump=1000)
+    with pytest.raises(BatchRejected, match=r"value 2e\+06 is more than x1000 away from the stored 1200 of "
+                                            r"2022-01-01"):
+        check_jumps([ObservationIn(key, dt.date(2023, 1, 1), 2e6)], stored, source_name="worldbank", max_jump=1000)
+    check_jumps([ObservationIn(key, dt.date(2023, 1, 1), 2e6)], stored, source_name="worldbank", max_jump=0)
+
+
+def test_rows_outside_what_was_asked_are_named(catalog):
+    from autarky.collectors.base import Asked
+    asked = Asked(frozenset({"wb:IP.PAT.RESD:CHN"}), dt.date(2020, 1, 1), dt.date(2024, 1, 1))
+    with pytest.raises(BatchRejected, match="series wb:IP.PAT.RESD:USA, period 2021-01-01: value 5 was not asked"):
+        validate_batch([Record("IP.PAT.RESD", "USA", "2021", 5)], source_name="worldbank", source_code="wb",
+                       catalog=catalog, expected_unit=lambda ind: ind.unit, today=TODAY, asked=asked)
+    with pytest.raises(BatchRejected, match=r"value 5 is outside the periods asked for \(2020-01-01..2024-01-01\)"):
+        validate_batch([Record("IP.PAT.RESD", "CHN", "2019", 5)], source_name="worldbank", source_code="wb",
+                       catalog=catalog, expected_unit=lambda ind: ind.unit, today=TODAY, asked=asked)

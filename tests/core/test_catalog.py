@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from autarky.catalog import load_catalog, split_series_key
+from autarky.app import load_catalog
+from autarky.catalog import split_series_key
 from autarky.config import load_config
 from autarky.errors import CatalogError
 

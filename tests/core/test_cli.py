@@ -89,16 +89,22 @@ def test_init_computes_metrics_and_export_shows_them(db_env):
     assert "0 inserted, 0 updated" in again
     assert "SR.PAT.RESD.SHARE" in again and "too few components" in again
 
+    # the default year is the panel year (2022: all 14 economies), not China's latest (2023, 7 economies)
     shown = run("index", "--country", "CHN", env=db_env).stdout
-    assert shown.startswith("Self-Reliance Index (SR.INDEX), China, 2023: ")
+    assert shown.startswith("Self-Reliance Index (SR.INDEX), China, 2022: ")
     assert "method: weighted mean of min-max scores" in shown
-    assert "SR.PAT.RESD.SHARE      2021" in shown  # carried forward, and shown with the year it comes from
-    index_rows = list(csv.DictReader(io.StringIO(
-        run("export", "--indicator", "SR.INDEX", "--country", "CHN", env=db_env).stdout)))
-    latest = index_rows[-1]
-    assert latest["period"] == "2023" and f": {float(latest['value']):.1f}" in shown.splitlines()[0]
+    assert "SR.TRADE.COVER.848620  2020" in shown  # carried forward, and shown with the year it comes from
+    assert "SR.PCT.GDP" not in shown and "SR.PAT.RESD.SHARE" not in shown
+    assert re.search(r"ranking 2022 \(14 economies, all on the same year\): rank \d+ of 14 "
+                     r"\(90% interval \d+-\d+, median \d+\)", shown)
+    assert re.search(r"pillars: dependence \d+\.\d, capacity \d+\.\d", shown)
+    index_rows = {r["period"]: r for r in csv.DictReader(io.StringIO(
+        run("export", "--indicator", "SR.INDEX", "--country", "CHN", env=db_env).stdout))}
+    assert f": {float(index_rows['2022']['value']):.1f}" in shown.splitlines()[0]
+    assert "2023" in index_rows  # still computed, but not ranked against the 2022 panel
     missing = run("index", "--country", "TWN", env=db_env, check=False)  # no WDI data, so no index
-    assert missing.returncode == 1 and missing.stderr.startswith("error: TWN is not an economy of SR.INDEX")
+    # Taiwan is an economy of the index now (NCSES trade and USPTO data) but has no WDI data, so no value
+    assert missing.returncode == 1 and missing.stderr.startswith("error: TWN has no SR.INDEX value in any year")
 
 
 def test_bad_metric_config_is_one_clear_line(tmp_path, db_env):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from autarky.catalog import load_catalog, parse_series_key, partner_series, series_key, split_series_key
+from autarky.app import load_catalog
+from autarky.catalog import parse_series_key, partner_series, series_key, split_series_key
 from autarky.errors import CatalogError
 from autarky.snapshot import load_snapshot
 from autarky.store import SeriesSpec

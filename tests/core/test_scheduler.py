@@ -18,8 +18,6 @@ from autarky.models import utcnow
 from autarky.scheduler_lock import SchedulerBusy, SchedulerLock
 from autarky.scheduler_models import SchedulerJob, SchedulerLock as LockRow
 from autarky.store import ObservationIn, Store
-from autarky.collectors.runner import downstream_after_collect
-from autarky.collectors.state import PendingDownstream
 from tests.support import collectors as collectors_support
 from tests.support.collectors import FAST, WorldBankReplay, make_app
 
@@ -97,7 +95,7 @@ def test_a_silent_lock_is_taken_over_and_its_old_holder_notices(store):
 
 @pytest.fixture
 def probe(monkeypatch):
-    monkeypatch.setattr(pipeline, "DOWNSTREAM", [("probe", "tests.support.collectors:record_downstream")])
+    monkeypatch.setattr(pipeline, "DOWNSTREAM", [("probe", collectors_support.record_downstream)])
     collectors_support.DOWNSTREAM_CALLS.clear()
     yield collectors_support.DOWNSTREAM_CALLS
     collectors_support.DOWNSTREAM_CALLS.clear()
@@ -119,7 +117,7 @@ def test_a_scheduled_collection_runs_the_downstream_chain_on_what_changed(tmp_pa
         keys = {f"wb:{GDP}:{c}" for c in ("CHN", "JPN", "USA")}
         assert runtime.completed[0]["changed"] == sorted(keys) and runtime.completed[0]["failed"] == []
         assert probe == [frozenset(keys)]  # the affected series only, once
-        assert PendingDownstream(app.store).keys() == frozenset()
+        assert set(app.store.pending_downstream()) == frozenset()
         assert len(app.store.observations(indicators=[GDP])) == 195
         with app.store.reading() as session:
             assert {job.id for job in session.scalars(select(SchedulerJob))} == {"collect:worldbank"}
@@ -157,21 +155,39 @@ def test_sigterm_lets_the_batch_in_flight_finish_and_stops_before_the_next(tmp_p
     assert "running" not in set(store.runs()["status"])
     assert lock_holder(url) is None
     # Stopping skipped the downstream chain; the changed series wait for the next job instead of being lost.
-    assert PendingDownstream(store).keys() == {f"wb:{GDP}:{c}" for c in ("CHN", "JPN", "USA")}
+    assert set(store.pending_downstream()) == {f"wb:{GDP}:{c}" for c in ("CHN", "JPN", "USA")}
     store.close()
 
 
 def test_series_stay_pending_until_the_downstream_chain_has_run_on_them(sqlite_store, tmp_path, probe):
     app = make_app(tmp_path, str(sqlite_store.engine.url))
     collectors_support.FAIL_NEXT_DOWNSTREAM.set()
+    app.store.mark_pending({"wb:A:CHN", "wb:B:CHN"})
     with pytest.raises(RuntimeError, match="downstream stage crashed"):
-        downstream_after_collect(app, {"wb:A:CHN", "wb:B:CHN"})
-    assert PendingDownstream(app.store).keys() == {"wb:A:CHN", "wb:B:CHN"}
-    outcome = downstream_after_collect(app, {"wb:C:CHN"})  # the next collection changed only C
+        pipeline.propagate(app)
+    assert set(app.store.pending_downstream()) == {"wb:A:CHN", "wb:B:CHN"}
+    app.store.mark_pending({"wb:C:CHN"})  # the next collection changed only C
+    outcome = pipeline.propagate(app)
     assert outcome.changed == {"wb:A:CHN", "wb:B:CHN", "wb:C:CHN"}
     assert probe[-1] == {"wb:A:CHN", "wb:B:CHN", "wb:C:CHN"}
-    assert PendingDownstream(app.store).keys() == frozenset()
-    assert downstream_after_collect(app, set()) is None  # nothing changed, nothing pending: no chain
+    assert set(app.store.pending_downstream()) == set()
+    assert pipeline.propagate(app) is None  # nothing changed, nothing pending: no chain
+    app.close()
+
+
+def test_a_series_marked_again_while_the_chain_runs_stays_pending(sqlite_store, tmp_path, monkeypatch):
+    """A batch committed while the chain runs on its series keeps its newer mark for the next chain."""
+    app = make_app(tmp_path, str(sqlite_store.engine.url))
+    app.store.mark_pending({"wb:A:CHN", "wb:B:CHN"})
+
+    def stage(app_, changed):
+        time.sleep(0.01)
+        app_.store.mark_pending({"wb:B:CHN"})  # as a concurrent collect would
+        return frozenset()
+
+    monkeypatch.setattr(pipeline, "DOWNSTREAM", [("probe", stage)])
+    assert pipeline.propagate(app).changed == {"wb:A:CHN", "wb:B:CHN"}
+    assert set(app.store.pending_downstream()) == {"wb:B:CHN"}
     app.close()
 
 

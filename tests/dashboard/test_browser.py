@@ -1,5 +1,6 @@
 """End to end: `autarky dashboard` on loopback after `autarky init`: every page in headless Debian Chromium, the
-explorer with the policy-event markers and impact on the bundled Korea HS 8542 series, no request to another host."""
+explorer with the policy-event markers and impact on the bundled Korea HS 8542 series, the Supply chain page, no
+request to another host."""
 
 from __future__ import annotations
 
@@ -59,6 +60,7 @@ def test_overview_and_explorer_in_chromium(tmp_path):
                 overview = rendered_text(page, f"http://127.0.0.1:{port}/", tmp_path / "overview.png")
                 assert "Overview" in overview
                 assert "Patent applications, residents" in overview and "1,426,644" in overview
+                assert "Chips: trade and supply" in overview and "$13.66 bn" in overview and "$3.93 bn" in overview
                 explorer = rendered_text(page, f"http://127.0.0.1:{port}/explorer?indicator=IP.PAT.RESD"
                                                "&countries=CHN,USA,JPN", tmp_path / "explorer.png", plotly=True)
                 assert "Indicator explorer" in explorer
@@ -81,8 +83,22 @@ def test_overview_and_explorer_in_chromium(tmp_path):
                 report = page.inner_text('[data-testid="stMain"]')
                 assert "Gap against the pre-event forecast" in report and "Placebo rank" in report
                 assert page.locator('[data-testid="stException"]').count() == 0
+                # Issue 12: the Supply chain page draws the CSET chain with its licence and the HS 848620 series.
+                chain = rendered_text(page, f"http://127.0.0.1:{port}/supply_chain", tmp_path / "supply.png",
+                                      plotly=True)
+                assert "Lithography tools (2025): China 0.2% of world supply" in chain
+                assert "CC BY-NC 4.0" in chain and "Emerging Technology Observatory (CSET)" in chain
+                assert "China, 2020: $13.66 bn" in chain and "Source: United Nations, UN Comtrade Database" in chain
+                assert page.locator(".js-plotly-plot").count() >= 4  # three stages and the trade series
                 for name in OTHER_PAGES:
                     rendered_text(page, f"http://127.0.0.1:{port}/{name}", tmp_path / f"{name}.png")
+                # Issue 11 item 8: text from the URL shows literally, no link; issue 17 item 9: /overview is a page.
+                crafted = rendered_text(page, f"http://127.0.0.1:{port}/data_health?source=[x](http://evil)",
+                                        tmp_path / "crafted.png")
+                assert "source [x](http://evil) (linked" in crafted
+                assert page.locator('[data-testid="stMain"] a[href*="evil"]').count() == 0
+                assert "Overview" in rendered_text(page, f"http://127.0.0.1:{port}/overview", tmp_path / "o.png")
+                assert "Page not found" not in page.inner_text("body")
                 page.wait_for_timeout(500)  # the favicon is requested after the page settles
                 # No page asks any host but the dashboard's own (no fonts, favicons or scripts from a CDN).
                 assert hosts == {"127.0.0.1"}
@@ -95,3 +111,4 @@ def test_overview_and_explorer_in_chromium(tmp_path):
     assert (tmp_path / "overview.png").stat().st_size > 10_000
     assert (tmp_path / "explorer.png").stat().st_size > 10_000
     assert (tmp_path / "events.png").stat().st_size > 10_000
+    assert (tmp_path / "supply.png").stat().st_size > 10_000

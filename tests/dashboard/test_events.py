@@ -14,7 +14,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from autarky.app import App
-from autarky.catalog import load_catalog
+from autarky.app import load_catalog
 from autarky.dashboard.events import TRACE_NAME, add_event_markers, chart_events, events_table, plain
 from autarky.events.cli import load_events
 from autarky.events.source import bundled_events, parse_event

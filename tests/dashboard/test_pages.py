@@ -17,12 +17,14 @@ from streamlit.testing.v1 import AppTest
 from autarky.store import ObservationIn, Store
 from tests.support.databases import postgres_database
 from autarky.dashboard import queries
+from autarky.dashboard.formatting import plain
 from autarky.dashboard.settings import Settings
 from tests.support.dashboard import (INDEX_COUNTRIES, load_bundled, store_alerts, store_drift_forecasts, store_index,
                                store_resident_share)
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
-PAGES = {"overview": "Overview", "explorer": "Indicator explorer", "compare": "Compare", "alerts": "Alerts",
+PAGES = {"overview": "Overview", "explorer": "Indicator explorer", "compare": "Compare",
+         "supply_chain": "Supply chain", "alerts": "Alerts",
          "data_health": "Data health", "methodology": "Methodology"}
 TIMEOUT_S = 60
 
@@ -122,7 +124,7 @@ def test_explorer_defaults_to_china_resident_share_with_its_forecast(monkeypatch
     assert at.selectbox(key="x_indicator").value == "SR.PAT.RESD.SHARE"
     assert at.multiselect(key="x_countries").value[:1] == ["CHN"]
     assert any(m.startswith("**China, 2021: 90.0%**") for m in texts(at, "markdown"))
-    assert any("chosen model **rw_drift**" in m for m in texts(at, "markdown"))
+    assert any(r"chosen model **rw\_drift**" in m for m in texts(at, "markdown"))
     assert at.query_params["indicator"] == "SR.PAT.RESD.SHARE"
     assert len(at.get("plotly_chart")) == 2  # the indicator and the crossing probabilities
 
@@ -254,7 +256,7 @@ def test_data_health_lists_sources_and_failed_batches(monkeypatch, tmp_path, cat
 
 def test_data_health_shows_the_source_an_alert_email_links(monkeypatch, snapshot_url):
     at = open_app(monkeypatch, snapshot_url, "data_health", {"source": "ncses"})
-    assert texts(at, "info") == ["Showing the runs of source `ncses` (linked from an alert)."]
+    assert texts(at, "info") == ["Showing the runs of source ncses (linked from an alert)."]
     assert list(at.dataframe[-1].value["source"]) == ["snapshot:ncses"]
 
 
@@ -272,7 +274,7 @@ def test_schema_without_data_and_foreign_database(monkeypatch, tmp_path):
     empty = f"sqlite:///{tmp_path / 'empty.db'}"
     Store(empty).upgrade()
     at = open_app(monkeypatch, empty)
-    assert texts(at, "info")[0].startswith(f"The database `{empty}` holds no observations yet.")
+    assert texts(at, "info")[0].startswith(f"The database {plain(empty)} holds no observations yet.")
     foreign = tmp_path / "other.db"
     with sqlite3.connect(foreign) as connection:
         connection.execute("CREATE TABLE unrelated (x)")
@@ -287,7 +289,8 @@ def test_unreachable_database_is_one_clear_message_without_the_password(monkeypa
         port = sock.getsockname()[1]
     at = open_app(monkeypatch, f"postgresql+psycopg://autarky:s3cret@127.0.0.1:{port}/autarky")
     [error] = texts(at, "error")
-    assert error.startswith(f"Cannot read the database postgresql+psycopg://autarky:***@127.0.0.1:{port}/autarky: ")
+    shown = plain(f"postgresql+psycopg://autarky:***@127.0.0.1:{port}/autarky")
+    assert error.startswith(f"Cannot read the database {shown}: ")
     assert "s3cret" not in error and not texts(at, "info")
 
 
@@ -329,8 +332,8 @@ def test_password_gate(monkeypatch, snapshot_url):
 def test_bad_dashboard_config_is_one_clear_message(monkeypatch, snapshot_url, tmp_path):
     (tmp_path / "autarky.toml").write_text('[dashboard]\npeers = ["usa"]\n', encoding="utf-8")
     at = open_app(monkeypatch, snapshot_url)
-    assert texts(at, "error") == ["Configuration error: dashboard.peers: 'usa' is not an ISO3 country code such "
-                                  "as 'CHN'"]
+    assert texts(at, "error") == ["Configuration error: " + plain("dashboard.peers: 'usa' is not an ISO3 country "
+                                                                  "code such as 'CHN'")]
 
 
 def test_data_health_says_which_series_need_a_key_and_how_to_set_it(monkeypatch, snapshot_url):
@@ -341,3 +344,241 @@ def test_data_health_says_which_series_need_a_key_and_how_to_set_it(monkeypatch,
     monkeypatch.setenv("AUTARKY_COLLECTORS__PATENTSVIEW__API_KEY", "k")
     at = open_app(monkeypatch, snapshot_url, "data_health")
     assert not [t for t in texts(at, "text") if "needs an API key" in t]
+
+
+@pytest.fixture(scope="module")
+def computed_url(tmp_path_factory):
+    """What `autarky init` leaves: the bundled snapshot and every derived metric, the index and its pillars."""
+    from autarky.app import App
+    from autarky.metrics.runner import recompute
+    from autarky.snapshot import load_snapshot
+    folder = tmp_path_factory.mktemp("computed")
+    url = f"sqlite:///{folder / 'computed.db'}"
+    (folder / "autarky.toml").write_text(f'database_url = "{url}"\n', encoding="utf-8")
+    app = App(config_path=str(folder / "autarky.toml"))
+    app.store.upgrade()
+    load_snapshot(app.store, app.catalog)
+    recompute(app, None)
+    app.close()
+    return url
+
+
+def test_overview_shows_both_pillars_and_rank_intervals(monkeypatch, computed_url):
+    at = open_app(monkeypatch, computed_url)
+    assert any(m.startswith("**Pillars and rank uncertainty, 2022**") for m in texts(at, "markdown"))
+    table = next(frame.value for frame in at.dataframe if "90% rank interval" in frame.value.columns)
+    assert {"Dependence", "Capacity", "Index", "Rank", "Components"} <= set(table.columns)
+    assert len(table) == 14
+    china = table.set_index("Economy").loc["China"]
+    low, high = (int(v) for v in china["90% rank interval"].split("-"))
+    assert low <= china["Rank"] <= high
+    assert china["Index"] == pytest.approx((china["Dependence"] + china["Capacity"]) / 2, rel=1e-9)
+    assert any("Monte Carlo draws (seed 16)" in c for c in texts(at, "caption"))
+
+
+CRAFTED = "![](http://evil/img) [x](http://evil)"
+MARKDOWN_ELEMENTS = ("markdown", "caption", "info", "error", "warning", "success", "subheader")
+
+
+def rendered_markdown(at: AppTest) -> list[str]:
+    """Every string Streamlit renders as Markdown, with the metric labels and expander labels."""
+    return ([t for kind in MARKDOWN_ELEMENTS for t in texts(at, kind)] + [m.label for m in at.metric]
+            + [e.label for e in at.expander])
+
+
+def test_outside_text_is_shown_as_plain_text(monkeypatch, tmp_path, catalog):
+    assert plain("[x](http://evil)") == r"\[x\]\(http\://evil\)"
+    assert plain("![](http://evil/img)\n# big") == r"\!\[\]\(http\://evil/img\) \# big"
+    assert plain("- item") == r"\- item" and plain("1. one") == r"1\. one"
+    assert plain("$a$ :red[b]") == r"\$a\$ \:red\[b\]"
+    url = f"sqlite:///{tmp_path / 'crafted.db'}"
+    store = Store(url)
+    load_bundled(store, catalog)
+    store.write_observations([ObservationIn("wb:IP.PAT.RESD:CHN", 2022, 1500000, CRAFTED)])  # a vintage from data
+    store.close()
+    (tmp_path / "autarky.toml").write_text(  # a rule name from the config
+        f'[[alerts.rule]]\nname = "{CRAFTED}"\nkind = "threshold"\nseries = "wb:IP.PAT.RESD:CHN"\nabove = 1\n',
+        encoding="utf-8")
+    explorer = open_app(monkeypatch, url, "explorer", {"indicator": "IP.PAT.RESD", "countries": "CHN"})
+    assert any(f"Vintage: {plain(CRAFTED)}" in c for c in texts(explorer, "caption"))
+    health = open_app(monkeypatch, url, "data_health", {"source": "[x](http://evil)"})  # from the URL
+    assert texts(health, "info") == [r"Showing the runs of source \[x\]\(http\://evil\) (linked from an alert)."]
+    for at in (explorer, health, open_app(monkeypatch, url), open_app(monkeypatch, url, "alerts")):
+        assert not [t for t in rendered_markdown(at) if "](http://evil" in t]
+
+
+def test_outside_text_in_plotly_charts_is_not_html():
+    import pandas as pd
+
+    from autarky.dashboard import charts
+
+    obs = pd.DataFrame({"series_key": ["wb:X:CHN"] * 2, "country": ["CHN"] * 2, "value": [1.0, 2.0],
+                        "period": pd.to_datetime(["2020-01-01", "2021-01-01"]), "frequency": ["A"] * 2})
+    link = '<a href="http://evil">x</a>'
+    figure = charts.indicator_chart(obs, pd.DataFrame(columns=["series_key", "ds", "yhat"]), {"wb:X:CHN": link},
+                                    title=link, unit="ratio", frequency="A")
+    assert figure.data[0].name == '&lt;a href="http://evil"&gt;x&lt;/a&gt;'
+    assert "<a" not in figure.layout.title.text
+
+
+@pytest.fixture
+def fresh_throttle(monkeypatch):
+    from autarky.dashboard import session
+
+    monkeypatch.setitem(session._process_failures, "count", 0)
+    monkeypatch.setitem(session._process_failures, "until", 0.0)
+    return session
+
+
+def test_password_attempts_are_throttled_per_session_and_process(monkeypatch, snapshot_url, fresh_throttle):
+    session = fresh_throttle
+    assert [session.failure_delay(n) for n in range(1, 7)] == [0, 0, 2, 4, 8, 16]
+    assert session.failure_delay(40) == session.MAX_DELAY_S
+    monkeypatch.setenv("AUTARKY_DASHBOARD_PASSWORD", "s3cret-phrase")
+    at = open_app(monkeypatch, snapshot_url)
+    for _ in range(2):
+        at.text_input[0].input("wrong")
+        at.button[0].click().run()
+        assert texts(at, "error") == ["Wrong password."]
+    at.text_input[0].input("wrong")
+    at.button[0].click().run()
+    assert texts(at, "error") == ["Wrong password. Wait 2 s before the next attempt."]
+    at.text_input[0].input("s3cret-phrase")  # even the right password is not checked while the wait runs
+    at.button[0].click().run()
+    assert texts(at, "error") == ["Too many wrong passwords: try again in 2 s."] and not at.metric
+    other = open_app(monkeypatch, snapshot_url)  # a new session does not start afresh
+    other.text_input[0].input("s3cret-phrase")
+    other.button[0].click().run()
+    assert texts(other, "error")[0].startswith("Too many wrong passwords") and not other.metric
+    monkeypatch.setitem(session._process_failures, "until", 0.0)  # the wait is over (for the process) ...
+    other.text_input[0].input("s3cret-phrase")
+    other.button[0].click().run()
+    assert texts(other, "title") == ["Overview"] and session._process_failures["count"] == 0  # ... and it resets
+
+
+def test_a_deep_link_survives_the_sign_in(monkeypatch, rich_url, fresh_throttle):
+    monkeypatch.setenv("AUTARKY_DASHBOARD_PASSWORD", "s3cret-phrase")
+    at = open_app(monkeypatch, rich_url, "explorer", {"series": "wb:GB.XPD.RSDV.GD.ZS:KOR"})
+    assert texts(at, "title") == ["Autarky"]
+    at.text_input[0].input("s3cret-phrase")
+    at.button[0].click().run()
+    assert texts(at, "title") == ["Indicator explorer"]
+    assert at.multiselect(key="x_countries").value == ["KOR"]
+
+
+def test_csv_downloads_are_made_on_demand_not_stored_up_front(monkeypatch, rich_url):
+    """A static download is put under /media/<id>.csv at once, reachable without the session; ours are deferred."""
+    made = []
+    original = st.download_button
+
+    def recording(label, data, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+        made.append((label, data))
+        return original(label, data, *args, **kwargs)
+
+    monkeypatch.setattr(st, "download_button", recording)
+    open_app(monkeypatch, rich_url, "explorer", {"indicator": "IP.PAT.RESD", "countries": "CHN,USA"})
+    [(label, data)] = made
+    assert label == "Download CSV (history and forecasts)" and callable(data)
+    csv = data().decode("utf-8")
+    assert csv.splitlines()[0].startswith("series_key,") and "1426644" in csv
+
+
+def test_what_a_link_asks_for_and_is_not_there_is_said(monkeypatch, rich_url):
+    at = open_app(monkeypatch, rich_url, "explorer", {"indicator": "NOPE", "countries": "XXX"})
+    infos = texts(at, "info")
+    assert plain("The link asks for indicator NOPE, which is not in the catalog.") in infos
+    assert plain("The link asks for XXX: not a country code of the catalog.") in infos
+    taiwan = open_app(monkeypatch, rich_url, "explorer", {"indicator": "IP.PAT.RESD", "countries": "CHN,TWN"})
+    assert plain("World Bank has no rows for Taiwan on this indicator.") in [
+        i.replace("World Bank World Development Indicators", "World Bank") for i in texts(taiwan, "info")]
+    compare = open_app(monkeypatch, rich_url, "compare", {"indicators": "IP.PAT.RESD", "peers": "USA,TWN"})
+    assert any(c.startswith("No rows from the source for " + plain("Patent applications, residents: Taiwan"))
+               for c in texts(compare, "caption"))
+    assert any(c.startswith("Sources: ") for c in texts(compare, "caption"))
+    assert [b.label for b in compare.get("download_button")] == ["Download CSV (the values compared)"]
+
+
+def test_a_share_is_typed_tabled_and_range_checked_in_percent(monkeypatch, rich_url):
+    at = open_app(monkeypatch, rich_url, "explorer", {"indicator": "SR.PAT.RESD.SHARE", "countries": "CHN"})
+    threshold = at.number_input(key="x_threshold")
+    assert threshold.label == "Level (%)" and threshold.value == pytest.approx(89.97, abs=0.01)
+    threshold.set_value(95.0).run()
+    assert at.metric[0].label.startswith("P(China ≥ 95.0% at some point by")
+    [wide] = [d.value for d in at.dataframe if d.value.index.name == "period"]
+    assert wide.loc["2021", "China"] == pytest.approx(89.97, abs=0.01)  # the table in percent too, not 0.8997
+    linked = open_app(monkeypatch, rich_url, "explorer", {"indicator": "SR.PAT.RESD.SHARE", "countries": "CHN",
+                                                          "threshold": "9500"})
+    assert any("9500 is out of range" in w for w in texts(linked, "warning"))
+    assert linked.number_input(key="x_threshold").value == 100.0
+
+
+def test_vintages_read_as_releases_and_past_forecast_steps_as_nowcasts(monkeypatch, rich_url):
+    from autarky.dashboard.formatting import vintage_label
+
+    assert vintage_label("2025-07-01") == "released 2025-07-01"
+    assert vintage_label("wdi-extract@4ebec5a2273f") == ("bundled snapshot wdi-extract, commit 4ebec5a2273f "
+                                                         "(release date not recorded)")
+    assert vintage_label("comtrade-download-2021-08-16@7bacd4075044").startswith("released 2021-08-16 (")
+    at = open_app(monkeypatch, rich_url, "explorer", {"indicator": "IP.PAT.RESD", "countries": "CHN"})
+    captions = texts(at, "caption")
+    assert any(plain("bundled snapshot wdi-extract, commit 4ebec5a2273f") in c for c in captions)
+    assert not any("Vintage: wdi-extract@" in c for c in captions)
+    # Patents end in 2021; the forecast's 2022 to this year are past periods: a nowcast, labelled as such.
+    assert any("is a nowcast of periods already past" in c for c in captions)
+    assert "nowcast: past periods not yet reported" in at.get("plotly_chart")[0].proto.spec
+
+
+def test_overview_index_chart_has_one_title_and_a_legend_like_its_lines(monkeypatch, rich_url):
+    import json
+
+    from autarky.dashboard import charts
+
+    at = open_app(monkeypatch, rich_url)
+    [chart] = at.get("vega_lite_chart")
+    spec = json.loads(chart.proto.spec)
+    assert "title" not in spec  # the subheader above it is the title
+    scale = spec["encoding"]["color"]["scale"]
+    colors = dict(zip(scale["domain"], scale["range"]))
+    assert colors["China"] == charts.COUNTRY_COLORS["CHN"]
+    shown = {"China", "United States", "Japan", "Korea, Rep.", "Germany"}
+    assert all(c == charts.OTHERS_COLOR for name, c in colors.items() if name not in shown)
+    assert len({colors[name] for name in shown if name in colors}) == len(shown & set(colors))
+
+
+def test_alerts_page_without_rules_shows_how_to_add_one_and_the_starter_rules(monkeypatch, snapshot_url, catalog):
+    import tomllib
+
+    from autarky.alerts.rules import parse_rule
+
+    at = open_app(monkeypatch, snapshot_url, "alerts")
+    starter = [c.value for c in at.code]
+    assert 'series = "derived:SR.PAT.RESD.SHARE:CHN"' in starter[0]
+    rule = parse_rule(tomllib.loads(starter[0])["alerts"]["rule"][0], "starter")  # a rule the engine accepts
+    assert rule.name == "China resident patent share above 0.8"
+    example = APP.parents[1] / "alerts.example.toml"
+    if example.exists():
+        assert starter[1].strip() == example.read_text(encoding="utf-8").strip()
+        for table in tomllib.loads(starter[1])["alerts"]["rule"]:  # every starter rule names a catalog indicator
+            parse_rule(table, "alerts.example.toml")
+            for key in [table["series"]] if isinstance(table.get("series"), str) else table.get("series", []):
+                assert key.split(":")[1] in catalog.indicators, key
+            if "indicator" in table:
+                assert table["indicator"] in catalog.indicators, table["indicator"]
+
+
+def test_explorer_bands_of_one_economy_and_a_caption_that_matches(monkeypatch, rich_url):
+    at = open_app(monkeypatch, rich_url, "explorer", {"indicator": "IP.PAT.RESD", "countries": "CHN,USA,JPN"})
+    assert at.selectbox(key="x_bands_for").value == "CHN"  # three economies: the first one's bands at first
+
+    def filled(at: AppTest) -> set[str]:
+        import json
+
+        spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+        return {t["name"].split(":")[0] for t in spec["data"] if t.get("fill") == "tonexty"}
+
+    assert filled(at) == {"China"}
+    assert any("bands (China only)" in c for c in texts(at, "caption"))
+    at.selectbox(key="x_bands_for").select("all").run()
+    assert filled(at) == {"China", "United States", "Japan"} and at.query_params.get("bands_for") is None
+    at.toggle(key="x_bands").set_value(False).run()
+    assert filled(at) == set() and any("Dashed: forecast (bands off)" in c for c in texts(at, "caption"))

@@ -235,8 +235,10 @@ def test_indicator_chart_has_bands_targets_and_the_not_credible_zone(data):
                                  lines=lines, credible={key: limit})
     fills = [t for t in fig.data if t.fill == "tonexty"]
     assert len(fills) == 2  # 95% and 80% bands
-    assert [s.type for s in fig.layout.shapes] == ["rect", "line"]  # not-credible zone, then the target level
-    assert fig.layout.shapes[0].x0 == limit and fig.layout.shapes[1].y0 == 2.5
+    # the not-credible zone, the nowcast (forecast steps already past), then the target level
+    assert [s.type for s in fig.layout.shapes] == ["rect", "rect", "line"]
+    assert fig.layout.shapes[0].x0 == limit and fig.layout.shapes[2].y0 == 2.5
+    assert charts.NOWCAST_TEXT in [a.text for a in fig.layout.annotations]
     assert charts.NOT_CREDIBLE_TEXT in [a.text for a in fig.layout.annotations]
     no_bands = charts.indicator_chart(obs, points, {key: "China"}, title="R&D", unit="% of GDP", frequency="A",
                                       bands=False)

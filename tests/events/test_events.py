@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from autarky.catalog import load_catalog
+from autarky.app import load_catalog
 from autarky.events.relevance import is_relevant, relevant_events
 from autarky.events.source import EventError, all_events, bundled_events, parse_event
 from autarky.events.store import stored_events, sync_events

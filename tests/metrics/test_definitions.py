@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from autarky.catalog import load_catalog
+from autarky.app import load_catalog
 from autarky.config import load_config
 from autarky.errors import MetricsError
 from autarky.metrics.definitions import DERIVED_SOURCE, build_definitions, trade_pairs
@@ -168,9 +168,13 @@ def test_bad_metric_config_fails_naming_file_entry_and_field(tmp_path, entry, fi
     ('components = ["SR.PAT.RESD.SHARE", "NO.SUCH"]', "components", "unknown indicator 'NO.SUCH'"),
     ('components = ["SR.PAT.RESD.SHARE", "NY.GDP.MKTP.CD"]', "components", "direction 0"),
     ('weights = { "IP.PAT.RESD" = 2 }', "weights", "'IP.PAT.RESD' is not a component"),
-    ('weights = { "SR.PAT.RESD.SHARE" = -1 }', "weights", "must be a positive number"),
+    ('weights = { "GB.XPD.RSDV.GD.ZS" = -1 }', "weights", "must be a positive number"),
     ('normalisation = "rank"', "normalisation", "must be one of minmax, zscore"),
-    ("min_components = 7", "min_components", "from 1 to 6"),
+    ("min_components = 10", "min_components", "from 1 to 9"),
+    ("pillars = { dependence = { code = \"DEP\", components = [\"SR.ROYL.COVER\"] } }", "pillars",
+     "code must start with SR.INDEX."),
+    ("pillars.a = { code = \"SR.INDEX.A\", components = [\"SR.ROYL.COVER\"] }\n"
+     "pillars.b = { code = \"SR.INDEX.B\", components = [\"SR.ROYL.COVER\"] }", "pillars", "two pillars"),
     ("base_period = [2019, 2010]", "base_period", "must be a year or [first, last] years"),
     ('log = ["GB.XPD.RSDV.GD.ZS", "IP.PAT.RESD"]', "log", "must be a list of components"),
     ("carry_forward = -1", "carry_forward", "0 or more"),

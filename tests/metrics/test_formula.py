@@ -58,3 +58,24 @@ def test_missing_input_and_non_finite_results_are_reasons():
 def test_rename_swaps_template_names():
     expr = rename(parse("(M - X) / (M + X)"), {"M": "CT.8542.M", "X": "CT.8542.X"})
     assert str(expr) == "(CT.8542.M - CT.8542.X) / (CT.8542.M + CT.8542.X)"
+
+
+def test_a_lagged_reference_reads_an_earlier_period():
+    from autarky.metrics.formula import shift
+    import datetime as dt
+
+    expr = parse("PV.SEMI.GRANTS / PV.SEMI.GRANTS[-12] - 1")
+    assert references(expr) == [Ref("PV.SEMI.GRANTS"), Ref("PV.SEMI.GRANTS", None, 12)]
+    assert str(expr) == "(PV.SEMI.GRANTS / PV.SEMI.GRANTS[-12]) - 1"
+    assert references(parse("X.Y@USA[-1]")) == [Ref("X.Y", "USA", 1)]
+    assert rename(parse("M[-1]"), {"M": "CT.8542.M"}) == Ref("CT.8542.M", None, 1)
+    values = {Ref("PV.SEMI.GRANTS"): 5.0, Ref("PV.SEMI.GRANTS", None, 12): 4.0}
+    assert evaluate(expr, values.get) == pytest.approx(0.25)
+    assert shift(dt.date(2026, 1, 1), 12, "M") == dt.date(2025, 1, 1)
+    assert shift(dt.date(2026, 3, 1), 3, "M") == dt.date(2025, 12, 1)
+    assert shift(dt.date(2026, 4, 1), 2, "Q") == dt.date(2025, 10, 1)
+    assert shift(dt.date(2021, 1, 1), 1, "A") == dt.date(2020, 1, 1)
+    with pytest.raises(FormulaError, match=r"expected a lag of at least one period, such as \[-1\]"):
+        parse("X.Y[-0]")
+    with pytest.raises(FormulaError, match="cannot read"):
+        parse("X.Y[+1]")

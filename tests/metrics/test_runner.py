@@ -52,7 +52,9 @@ def test_derived_series_record_formula_inputs_and_no_nan(loaded_app):
     assert series.loc[SHARE_CHN, "inputs"] == ["wb:IP.PAT.RESD:CHN", "wb:IP.PAT.NRES:CHN"]
     assert series.loc["derived:SR.RD.GAP.USA:CHN", "inputs"] == ["wb:GB.XPD.RSDV.GD.ZS:CHN",
                                                                 "wb:GB.XPD.RSDV.GD.ZS:USA"]
-    assert "derived:SR.PAT.RESD.SHARE:CHN" in series.loc[INDEX_CHN, "inputs"]
+    assert "derived:SR.USPTO.GDP:CHN" in series.loc[INDEX_CHN, "inputs"]
+    assert "derived:SR.PAT.RESD.SHARE:CHN" not in series.loc[INDEX_CHN, "inputs"]  # filing behaviour: out
+    assert "derived:SR.PCT.GDP:CHN" not in series.loc[INDEX_CHN, "inputs"]  # receiving-office counts: out
     assert series.loc[INDEX_CHN, "category"] == "composite"
     values = _derived(store)["value"].to_numpy()
     assert len(values) > 2000 and np.isfinite(values).all()
@@ -79,60 +81,73 @@ def test_second_run_writes_nothing(loaded_app):
 
 
 def test_revision_of_one_input_changes_exactly_its_dependents(loaded_app):
+    # USPTO grants per GDP is in the index (capacity pillar) and NCSES publishes up to 2022: 2023 carries 2022.
     store = loaded_app.store
-    carried = index_contributions(store, countries=["CHN"])
-    uses_2021_share = carried[(carried["component"] == "SR.PAT.RESD.SHARE")
-                              & (carried["value_period"] == year(2021))]
-    index_years = {p.year for p in uses_2021_share["period"]}
-    assert {2021, 2022, 2023} <= index_years  # 2022-23 carry the 2021 share until WIPO publishes later years
+    uspto, capacity = "derived:SR.USPTO.GDP:CHN", "derived:SR.INDEX.CAP:CHN"
+    years = {}
+    for code in ("SR.INDEX", "SR.INDEX.CAP"):
+        carried = index_contributions(store, countries=["CHN"], code=code)
+        uses = carried[(carried["component"] == "SR.USPTO.GDP") & (carried["value_period"] == year(2022))]
+        years[code] = {p.year for p in uses["period"]}
+    assert {2022, 2023} <= years["SR.INDEX"] and years["SR.INDEX"] == years["SR.INDEX.CAP"]
     before = _derived(store).set_index(["series_key", "period"])["value"]
+    old = stored(store, uspto)[2022]
+    gdp = _snapshot("NY.GDP.MKTP.CD")[("CHN", 2022)]
 
-    revised = store.write_observations([ObservationIn("wb:IP.PAT.NRES:CHN", 2021, 160000, "test-revision")])
+    revised = store.write_observations([ObservationIn("ncses:NCSES.USPTO.UTIL:CHN", 2022, 30000, "test-revision")])
     changed = run_after_change(loaded_app, revised.changed_series)
 
-    assert changed == {SHARE_CHN, INDEX_CHN}
+    assert changed == {uspto, INDEX_CHN, capacity}
     revisions = store.revisions()
     derived_revisions = {(k, p.year) for k, p in zip(revisions["series_key"], revisions["period"])
                          if k.startswith("derived:")}
-    assert derived_revisions == {(SHARE_CHN, 2021)} | {(INDEX_CHN, y) for y in index_years}
-    share = revisions[revisions["series_key"] == SHARE_CHN].iloc[0]
-    assert share.old_value == CHINA_RESIDENT_2021 / (CHINA_RESIDENT_2021 + CHINA_NONRESIDENT_2021)
-    assert share.new_value == CHINA_RESIDENT_2021 / (CHINA_RESIDENT_2021 + 160000)
-    assert share.new_vintage == "test-revision+wdi-extract@4ebec5a2273f"
+    assert derived_revisions == ({(uspto, 2022)} | {(INDEX_CHN, y) for y in years["SR.INDEX"]}
+                                 | {(capacity, y) for y in years["SR.INDEX.CAP"]})
+    row = revisions[revisions["series_key"] == uspto].iloc[0]
+    assert row.old_value == old
+    assert row.new_value == pytest.approx(30000 / (gdp / 1e9), rel=1e-15)
     run = store.runs(source=METRICS_RUN).iloc[0]
-    assert (run.status, run.inserted, run.updated) == ("ok", 0, 1 + len(index_years))
+    assert (run.status, run.inserted, run.updated) == ("ok", 0, 1 + 2 * len(years["SR.INDEX"]))
     after = _derived(store).set_index(["series_key", "period"])["value"]
     differing = {(k, p.year) for (k, p), v in after.items() if v != before[(k, p)]}
     assert differing == derived_revisions and len(after) == len(before)
 
 
-def test_index_reproduced_by_hand_from_stored_components_and_weights(loaded_app):
+def test_index_and_pillars_reproduced_by_hand_from_stored_components(loaded_app):
+    # Each pillar: the mean of the min-max scores of its components present (carried forward up to 2 years);
+    # the index: the mean of the two pillars.
     store, spec = loaded_app.store, definitions_for(loaded_app.catalog, loaded_app.config).index
     economies = list(spec.indicator.countries)
     components = store.observations(indicators=list(spec.components), countries=economies)
     first, last = spec.base_period
-    for country, when in [("CHN", 2021), ("CHN", 2023), ("USA", 2015), ("JPN", 2022)]:
+    assert [p.code for p in spec.pillars] == ["SR.INDEX.DEP", "SR.INDEX.CAP"]
+    for country, when in [("CHN", 2021), ("CHN", 2022), ("USA", 2015), ("JPN", 2022)]:
         mine = index_contributions(store, countries=[country])
         mine = mine[mine["period"].dt.year == when].set_index("component")
-        weighted = total_weight = 0.0
-        for code in spec.components:
-            rows = components[components["indicator"] == code]
-            transform = np.log if code in spec.log else (lambda v: v)
-            base = transform(rows[(rows["period"].dt.year >= first) & (rows["period"].dt.year <= last)]["value"])
-            own = rows[(rows["country"] == country) & (rows["period"].dt.year <= when)
-                       & (rows["period"].dt.year >= when - spec.carry_forward)]
-            if own.empty:
-                assert code not in mine.index
-                continue
-            raw = own.sort_values("period")["value"].iloc[-1]
-            score = 100 * (transform(raw) - base.min()) / (base.max() - base.min())
-            weight = mine.loc[code, "weight"]
-            assert weight == 1.0  # equal weights by default
-            assert mine.loc[code, "raw_value"] == raw
-            assert mine.loc[code, "score"] == pytest.approx(score, rel=1e-12)
-            weighted, total_weight = weighted + weight * score, total_weight + weight
-        assert stored(store, f"derived:SR.INDEX:{country}")[when] == pytest.approx(weighted / total_weight, rel=1e-12)
-        assert mine["contribution"].sum() == pytest.approx(weighted / total_weight, rel=1e-12)
+        pillar_means = []
+        for pillar in spec.pillars:
+            scores = []
+            for code in pillar.components:
+                rows = components[components["indicator"] == code]
+                transform = np.log if code in spec.log else (lambda v: v)
+                base = transform(rows[(rows["period"].dt.year >= first) & (rows["period"].dt.year <= last)]["value"])
+                own = rows[(rows["country"] == country) & (rows["period"].dt.year <= when)
+                           & (rows["period"].dt.year >= when - spec.carry_forward)]
+                if own.empty:
+                    assert code not in mine.index
+                    continue
+                raw = own.sort_values("period")["value"].iloc[-1]
+                score = 100 * (transform(raw) - base.min()) / (base.max() - base.min())
+                assert mine.loc[code, "weight"] == pytest.approx(1 / len(pillar.components))
+                assert mine.loc[code, "raw_value"] == raw
+                assert mine.loc[code, "score"] == pytest.approx(score, rel=1e-12)
+                scores.append(score)
+            pillar_means.append(sum(scores) / len(scores))
+            assert stored(store, f"derived:{pillar.code}:{country}")[when] == pytest.approx(pillar_means[-1],
+                                                                                          rel=1e-12)
+        expected = sum(pillar_means) / 2
+        assert stored(store, f"derived:SR.INDEX:{country}")[when] == pytest.approx(expected, rel=1e-12)
+        assert mine["contribution"].sum() == pytest.approx(expected, rel=1e-12)
 
 
 def test_index_with_zscore_and_custom_weights_reproduced_by_hand(make_app):
@@ -158,14 +173,20 @@ def test_index_with_zscore_and_custom_weights_reproduced_by_hand(make_app):
 
 
 def test_reweighting_when_a_component_is_absent(loaded_app):
+    # Within its pillar: each pillar keeps half the weight whatever number of its components is present.
+    spec = definitions_for(loaded_app.catalog, loaded_app.config).index
+    pillar_of = {c: p.code for p in spec.pillars for c in p.components}
     frame = index_contributions(loaded_app.store)
+    frame["pillar"] = frame["component"].map(pillar_of)
     counts = frame.groupby(["country", "period"])["component"].count()
-    partial = counts[counts < 6]
+    partial = counts[counts < len(spec.components)]
     assert not partial.empty
-    country, period = partial.index[0]
-    rows = frame[(frame["country"] == country) & (frame["period"] == period)]
-    assert rows["effective_weight"].to_list() == pytest.approx([1 / len(rows)] * len(rows))
-    assert stored(loaded_app.store, f"derived:SR.INDEX:{country}")[period.year] == pytest.approx(rows["score"].mean())
+    for country, period in partial.index[:20]:
+        rows = frame[(frame["country"] == country) & (frame["period"] == period)]
+        sizes = rows.groupby("pillar")["component"].transform("count")
+        assert rows["effective_weight"].to_list() == pytest.approx(list(0.5 / sizes))
+        means = rows.groupby("pillar")["score"].mean()
+        assert stored(loaded_app.store, f"derived:SR.INDEX:{country}")[period.year] == pytest.approx(means.mean())
 
 
 def test_too_few_components_is_a_reason_not_a_value(loaded_app):
@@ -207,10 +228,11 @@ def test_an_input_revised_to_zero_leaves_the_stored_value_and_reports_it_stale(l
 
 
 def test_pipeline_runs_metrics_first_on_what_changed(loaded_app):
-    assert DOWNSTREAM[0] == ("metrics", "autarky.metrics.runner:run_after_change")
+    assert DOWNSTREAM[0][0] == "metrics"
     revised = loaded_app.store.write_observations([ObservationIn("wb:BX.GSR.ROYL.CD:KOR", 2005, 1.5e9, "test")])
     result = run_downstream(loaded_app, revised.changed_series, stages=["metrics"])
-    assert result.by_stage["metrics"] == {"derived:SR.ROYL.COVER:KOR", "derived:SR.INDEX:KOR"}
+    assert result.by_stage["metrics"] == {"derived:SR.ROYL.COVER:KOR", "derived:SR.INDEX:KOR",
+                                          "derived:SR.INDEX.DEP:KOR"}
     assert run_after_change(loaded_app, frozenset()) == frozenset()
 
 
@@ -234,7 +256,8 @@ def test_changing_the_index_components_rewrites_contributions_and_revises_values
     assert report.contributions_deleted > 0
     rows = index_contributions(smaller.store, countries=["CHN"])
     rows = rows[rows["period"].dt.year == 2021]
-    assert list(rows["component"]) == list(definitions_for(smaller.catalog, smaller.config).index.components)
+    # rows kept keep their ids, the re-added resident share comes last: compare as sets
+    assert set(rows["component"]) == set(definitions_for(smaller.catalog, smaller.config).index.components)
     assert stored(smaller.store, INDEX_CHN)[2021] == pytest.approx(rows["contribution"].sum())
     assert stored(smaller.store, INDEX_CHN)[2021] != before[2021]
     revised = smaller.store.revisions(keys=[INDEX_CHN])

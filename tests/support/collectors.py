@@ -133,3 +133,56 @@ def record_downstream(app: App, changed: frozenset[str]) -> frozenset[str]:
         FAIL_NEXT_DOWNSTREAM.clear()
         raise RuntimeError("downstream stage crashed")
     return frozenset()
+
+
+# ---------------------------------------------------------------------------- UN Comtrade replay
+COMTRADE_CSV = FIXTURES / "comtrade" / "comtrade_chn_imports_from_usa_8542_2010_2024.csv"
+_COMTRADE_TEXT = {"period", "cmdCode", "customsCode", "flowCode", "freqCode", "typeCode", "classificationCode",
+                  "classificationSearchCode", "mosCode"}
+
+
+def comtrade_csv_rows(path: Path = COMTRADE_CSV) -> list[dict[str, Any]]:
+    """Real Comtrade `get` records saved as CSV, typed back to the JSON layout (codes as numbers, '' as null)."""
+    import csv
+
+    def typed(name: str, text: str) -> Any:
+        if text == "" or name in _COMTRADE_TEXT:
+            return text or None
+        if text in ("True", "False"):
+            return text == "True"
+        number = float(text)
+        return int(number) if number.is_integer() and "." not in text else number
+
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [{k: typed(k, v) for k, v in row.items()} for row in csv.DictReader(handle)]
+
+
+class ComtradeReplay:
+    """Answers `/…/v1/{get,preview}/C/{A,M}/HS` as Comtrade v1 does, from real records: the rows matching the
+    asked reporterCode, partnerCode, cmdCode, flowCode and period lists (every row if `filtered` is False)."""
+
+    def __init__(self, httpserver, rows: list[dict[str, Any]], *, filtered: bool = True,
+                 headers: dict[str, str] | None = None):
+        self.rows, self.filtered, self.requests = rows, filtered, []
+        pattern = re.compile(r"^/(data/v1/get|public/v1/preview)/C/[AM]/HS$")
+        httpserver.expect_request(pattern, headers=headers).respond_with_handler(self._handle)
+
+    def _handle(self, request: Request) -> Response:
+        args = request.args.to_dict()
+        self.requests.append(args)
+        fields = {"reporterCode": "reporterCode", "partnerCode": "partnerCode", "cmdCode": "cmdCode",
+                  "flowCode": "flowCode", "period": "period"}
+        rows = [r for r in self.rows if not self.filtered or all(
+            str(r[column]) in args.get(name, "").split(",") for name, column in fields.items())]
+        return _json({"elapsedTime": "0.1 secs", "count": len(rows), "data": rows, "error": ""})
+
+
+def comtrade_answer(name: str = "HS-60a6ad.json"):
+    """A handler serving a recorded Comtrade answer the way the API does: only its rows for the periods asked."""
+    recorded = fixture_json("comtrade", name)
+
+    def handle(request: Request) -> Response:
+        asked = set(request.args.get("period", "").split(","))
+        data = [row for row in recorded["data"] if str(row["period"]) in asked]
+        return _json({**recorded, "count": len(data), "data": data})
+    return handle

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 revision = '0002_forecast_alerts'
 down_revision = '0001_core'
-branch_labels = None
+branch_labels = ('forecast_alerts',)
 depends_on = None
 
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 revision = '0003_metrics'
 down_revision = '0002_forecast_alerts'
-branch_labels = None
+branch_labels = ('metrics',)
 depends_on = None
 
 

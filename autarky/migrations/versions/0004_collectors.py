@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 revision = '0004_collectors'
 down_revision = '0002_forecast_alerts'
-branch_labels = None
+branch_labels = ('collectors',)
 depends_on = None
 
 
