@@ -86,6 +86,10 @@ class ModelScore:
     seconds: float = 0.0
     per_origin_mase: list[float] = field(default_factory=list)
     chosen: bool = False
+    # Every scored point's error as a multiple of its band's half-width on the error's side (1 = on the band's edge):
+    # what the calibration (forecast/calibrate.py) scales the bands by.
+    ratios80: list[float] = field(default_factory=list)
+    ratios95: list[float] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -95,7 +99,7 @@ class ModelScore:
 def score(model: str, y: np.ndarray, plan: Plan, forecasts: Sequence[Forecast | None], season_length: int,
           seconds: float = 0.0) -> ModelScore:
     """Score one model's forecasts at the plan's origins against what happened; a failed origin scores NaN."""
-    mases, smapes, in80, in95 = [], [], [], []
+    mases, smapes, in80, in95, r80, r95 = [], [], [], [], [], []
     for cutoff, fc in zip(plan.cutoffs, forecasts):
         actual = y[cutoff:cutoff + plan.horizon]
         if fc is None:
@@ -105,12 +109,23 @@ def score(model: str, y: np.ndarray, plan: Plan, forecasts: Sequence[Forecast | 
         smapes.append(smape(actual, fc.mean))
         in80.append(coverage(actual, fc.lo80, fc.hi80))
         in95.append(coverage(actual, fc.lo95, fc.hi95))
+        r80 += band_ratios(actual, fc.mean, fc.lo80, fc.hi80)
+        r95 += band_ratios(actual, fc.mean, fc.lo95, fc.hi95)
     failed = len(smapes) < len(mases)
     return ModelScore(
         model=model, horizon=plan.horizon, origins=plan.origins,
         mase=math.nan if failed else _mean(mases), smape=math.nan if failed else _mean(smapes),
         coverage80=math.nan if failed else _mean(in80), coverage95=math.nan if failed else _mean(in95),
-        seconds=seconds, per_origin_mase=mases)
+        seconds=seconds, per_origin_mase=mases, ratios80=r80, ratios95=r95)
+
+
+def band_ratios(actual: np.ndarray, mean: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> list[float]:
+    """|actual - mean| over the band's half-width on that side; points whose half-width there is zero are left out."""
+    above = actual >= mean
+    width = np.where(above, upper - mean, mean - lower)
+    error = np.abs(actual - mean)
+    ok = width > 0
+    return [float(v) for v in error[ok] / width[ok]]
 
 
 def _mean(values: list[float]) -> float:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 
 import click
@@ -75,6 +76,11 @@ def bench() -> None:
     """Benchmarks: forecast accuracy against Prophet and baselines, refresh speed, and their input data."""
 
 
+def split_models(text: str) -> list[str]:
+    """Model names separated by commas; commas inside a combination's parentheses stay with it."""
+    return [m.strip() for m in re.split(r",(?![^()]*\))", text) if m.strip()]
+
+
 @bench.command("forecast")
 @click.option("--input", "input_path", required=True, type=click.Path(exists=True, dir_okay=False),
               help="Long CSV with columns unique_id,ds,y.")
@@ -90,7 +96,7 @@ def bench_forecast(app: App, input_path: str, horizon: int, windows: int, step: 
     """Backtest every model and Autarky's choice on the same origins; print a table, write JSON."""
     from autarky.forecast.bench import format_table, run_bench
     report = run_bench(input_path, horizon, windows, step=step,
-                       models=[m.strip() for m in models.split(",")] if models else None,
+                       models=split_models(models) if models else None,
                        catalog=app.catalog, overrides=app.config.section("forecast"),
                        executor=executor or "local", workers=workers, address=address,
                        progress=Progress("bench"))

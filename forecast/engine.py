@@ -16,12 +16,13 @@ import numpy as np
 import pandas as pd
 
 from autarky.forecast.backtest import ModelScore, make_plan, run_backtest
+from autarky.forecast.calibrate import calibrated, calibration
 from autarky.forecast.interface import PANDAS_FREQ, Forecast, SeriesContext
 from autarky.forecast.models import get_model
 from autarky.forecast.select import TIE_TOLERANCE, choose
 
 # Bump when a change to the code should refit every series (it is part of the config hash).
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "2"
 MIN_OBS = 6
 # Gaps up to this many periods are filled by linear interpolation; before a longer gap the history is dropped.
 MAX_FILLED_GAP = 2
@@ -38,18 +39,20 @@ DEFAULT_SAMPLES = 300
 # they lose to simpler trend models there and cost 10-100x more (DESIGN.md section 7).
 # Monthly: Prophet lost to ETS, Theta and AutoARIMA on real monthly data without moving holidays (BENCHMARKS.md); it
 # is backtested only where its Lunar New Year regressor applies (`holiday_candidates`).
-DEFAULT_MODEL = {"A": "mean(ets,holt,arima021)", "Q": "mean(ets,theta,arima)", "M": "mean(ets,theta,arima)"}
+# Monthly: the dynamic optimised Theta in place of AutoTheta, settled on the held-out protocol's design sets.
+DEFAULT_MODEL = {"A": "mean(ets,holt,arima021)", "Q": "mean(ets,theta,arima)", "M": "mean(ets,dotheta,arima)"}
 DEFAULT_CANDIDATES = {
     "A": ("naive", "drift", "theta", "ets", "holt", "arima021"),
     "Q": ("naive", "snaive", "drift", "theta", "ets", "arima"),
-    "M": ("snaive", "drift", "theta", "ets", "arima"),
+    "M": ("snaive", "drift", "theta", "dotheta", "ets", "arima"),
 }
 DEFAULT_HOLIDAY_CANDIDATES = {"A": (), "Q": (), "M": ("prophet",)}
 DEFAULT_SWITCH_MARGIN = {"A": 1.0, "Q": 0.2, "M": 0.2}
 FALLBACK_MODEL = "drift"
 FREQUENCY_NAMES = {"A": "annual", "Q": "quarterly", "M": "monthly"}
 PROPHET_PATHS = "Prophet's predictive samples"
-BAND_PATHS = "split normal matched to the 95% band at each step, random-walk correlation across steps"
+BAND_PATHS = ("quantiles matched to the (calibrated) 80% and 95% bands at each step, random-walk correlation across "
+              "steps")
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,14 @@ class Settings:
     samples: int = DEFAULT_SAMPLES
     tolerance: float = TIE_TOLERANCE
     min_obs: int = MIN_OBS
+    calibrate: bool = True     # scale the bands by the chosen model's backtest errors (forecast/calibrate.py)
+
+    def rule(self) -> str:
+        """The choice rule in words, as shown beside a forecast."""
+        if self.switch_margin >= 1:
+            return f"always the default {self.default} (its backtest scores are kept and shown)"
+        return (f"the default {self.default}, unless a rival has a backtest MASE lower at every origin and at least "
+                f"{self.switch_margin:.0%} lower on average")
 
     def backtested(self, holidays: bool = False) -> tuple[str, ...]:
         """The default first, then the other candidates (and those for series with moving holidays)."""
@@ -93,7 +104,7 @@ def default_settings(frequency: str, overrides: Mapping[str, Any] | None = None)
                                                        DEFAULT_SWITCH_MARGIN[frequency])),
                     samples=int(cfg.get("samples", DEFAULT_SAMPLES)),
                     tolerance=float(cfg.get("tolerance", TIE_TOLERANCE)),
-                    min_obs=int(cfg.get("min_obs", MIN_OBS)))
+                    min_obs=int(cfg.get("min_obs", MIN_OBS)), calibrate=bool(cfg.get("calibrate", True)))
 
 
 def _per_frequency(value: Any, frequency: str, default: Any) -> Any:
@@ -192,15 +203,22 @@ def _forecast_series(task: SeriesTask) -> SeriesResult:
     order = [choice.model] + [s.model for s in sorted(scores.values(), key=_rank) if s.model != choice.model]
     used, forecast = _first_that_fits(order + [FALLBACK_MODEL, "naive"], y, dates[0], ctx, settings, task.seed)
     reason = choice.reason if used == choice.model else f"{choice.model} failed on the full history; next best"
+    cal = calibration(scores.get(used)) if settings.calibrate else None
+    if cal is not None:
+        forecast = calibrated(forecast, cal, settings.samples, task.seed).clipped(ctx.lower, ctx.upper)
+    reason = f"{reason}. Rule: {settings.rule()}." + (
+        f" Bands scaled by {cal.factor80:.2f} (80%) and {cal.factor95:.2f} (95%) to cover as they would have in "
+        f"its backtest ({cal.points} points)." if cal is not None and cal.points else "")
     future = pd.date_range(dates[-1], periods=settings.horizon + 1, freq=PANDAS_FREQ[task.frequency])[1:]
     credible = min(settings.horizon, max(1, math.floor(len(y) * CREDIBLE_SHARE)))
     details = {
-        **settings.as_dict(), "reason": reason,
+        **settings.as_dict(), "reason": reason, "rule": settings.rule(),
+        "calibration": cal.as_dict() if cal is not None else None,
         "backtest": {"horizon": plan.horizon, "origins": plan.origins} if plan else None,
         "credible_steps": credible, "credible_until": future[credible - 1].date().isoformat(),
         "filled_periods": filled, "dropped_observations": dropped,
         "bounds": [ctx.lower, ctx.upper], "lunar_new_year": ctx.lunar_new_year,
-        "paths": PROPHET_PATHS if used.startswith("prophet") else BAND_PATHS,
+        "paths": PROPHET_PATHS if used.startswith("prophet") and cal is None else BAND_PATHS,
     }
     for score in scores.values():
         score.chosen = score.model == used

@@ -61,21 +61,38 @@ class Forecast:
                         paths=paths)
 
 
-def paths_from_bands(mean: np.ndarray, lo95: np.ndarray, hi95: np.ndarray, n_paths: int, seed: int) -> np.ndarray:
-    """Paths whose step-h marginals match the 95% band (split normal), correlated across steps like a random walk.
+Z80 = 1.2815515655446004   # standard normal quantile at 0.90
+
+
+def paths_from_bands(mean: np.ndarray, lo95: np.ndarray, hi95: np.ndarray, n_paths: int, seed: int,
+                     lo80: np.ndarray | None = None, hi80: np.ndarray | None = None) -> np.ndarray:
+    """Paths whose step-h marginals have the bands as quantiles, correlated across steps like a random walk.
 
     w_h = (e_1 + ... + e_h) / sqrt(h) is standard normal at every step with corr(w_h, w_k) = sqrt(h/k), so a path that
-    is high early stays high: first-crossing dates come out right for persistent series.
+    is high early stays high: first-crossing dates come out right for persistent series. Each w_h is mapped to a value
+    by a monotone piecewise-linear map through (-z95, lo95), (-z80, lo80), (0, mean), (z80, hi80), (z95, hi95), linear
+    beyond: the paths' 2.5/10/90/97.5% quantiles are the bands, so crossing probabilities agree with the bands
+    (without 80% bands, a split normal matched to the 95% band).
     """
     h = len(mean)
     rng = np.random.default_rng(seed)
     w = np.cumsum(rng.standard_normal((n_paths, h)), axis=1) / np.sqrt(np.arange(1, h + 1))
-    up = np.maximum(hi95 - mean, 0.0) / Z95
-    down = np.maximum(mean - lo95, 0.0) / Z95
-    return mean + np.where(w >= 0, w * up, w * down)
+    up95 = np.maximum(hi95 - mean, 0.0)
+    down95 = np.maximum(mean - lo95, 0.0)
+    if lo80 is None or hi80 is None:
+        return mean + np.where(w >= 0, w * up95 / Z95, w * down95 / Z95)
+    up80 = np.clip(hi80 - mean, 0.0, up95)
+    down80 = np.clip(mean - lo80, 0.0, down95)
+    a = np.abs(w)
+    inner = a * np.where(w >= 0, up80, down80) / Z80
+    outer_up = up80 + (a - Z80) * (up95 - up80) / (Z95 - Z80)
+    outer_down = down80 + (a - Z80) * (down95 - down80) / (Z95 - Z80)
+    outer = np.where(w >= 0, outer_up, outer_down)
+    return mean + np.sign(w) * np.where(a <= Z80, inner, outer)
 
 
 def with_paths(mean, lo80, hi80, lo95, hi95, n_paths: int, seed: int) -> Forecast:
     arrays = [np.asarray(a, dtype=float) for a in (mean, lo80, hi80, lo95, hi95)]
-    paths = paths_from_bands(arrays[0], arrays[3], arrays[4], n_paths, seed) if n_paths else None
+    paths = paths_from_bands(arrays[0], arrays[3], arrays[4], n_paths, seed, arrays[1], arrays[2]) if n_paths \
+        else None
     return Forecast(*arrays, paths=paths)

@@ -94,6 +94,18 @@ def _holt(m, n):
     return AutoETS(season_length=1, model="AAN")
 
 
+def _damped(m, n):
+    """Damped trend: ETS(A,Ad,N), a trend that flattens out (Gardner and McKenzie)."""
+    from statsforecast.models import AutoETS
+    return AutoETS(season_length=1, model="AAN", damped=True)
+
+
+def _dotheta(m, n):
+    """The dynamic optimised Theta method (Fiorucci et al. 2016), seasonally adjusted where the data are seasonal."""
+    from statsforecast.models import DynamicOptimizedTheta
+    return DynamicOptimizedTheta(season_length=m)
+
+
 def _arima021(m, n):
     """ARIMA(0,2,1): a local linear trend, estimated the ARIMA way (cheap: no order search)."""
     from statsforecast.models import ARIMA
@@ -108,6 +120,8 @@ SINGLE_MODELS: dict[str, Model] = {m.name: m for m in (
     Model("theta", _statsforecast(_theta), complexity=3, min_obs=5),
     Model("ets", _statsforecast(_ets), complexity=4, min_obs=5),
     Model("holt", _statsforecast(_holt), complexity=4, min_obs=5),
+    Model("damped", _statsforecast(_damped), complexity=4, min_obs=5),
+    Model("dotheta", _statsforecast(_dotheta), complexity=3, min_obs=5),
     Model("arima021", _statsforecast(_arima021), complexity=4, min_obs=5),
     Model("arima", _statsforecast(_arima), complexity=5, min_obs=8),
     Model("prophet", fit_prophet, complexity=6, min_obs=5),

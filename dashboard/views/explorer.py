@@ -180,6 +180,8 @@ with models_tab:
         st.markdown(f"**{plain(labels.get(run.series_key, run.series_key))}**: chosen model **{plain(run.model)}**, fitted on "
                     f"{run.n_obs} points up to {period_label(run.last_period, frequency)}, horizon {run.horizon}, "
                     f"run of {run.created_at:%Y-%m-%d}.")
+        if run.reason:
+            st.text(f"Why: {run.reason}")
     if len(bundle.scores):
         scores = bundle.scores.assign(series=bundle.scores["series_key"].map(labels))
         scores = scores.sort_values(["series", "chosen", "mase"], ascending=[True, False, True])
@@ -189,8 +191,11 @@ with models_tab:
                                     "80% coverage": st.column_config.NumberColumn(format="percent"),
                                     "95% coverage": st.column_config.NumberColumn(format="percent")})
     if not ok_runs.empty:
-        st.caption("Rolling-origin backtests: MASE below 1 beats the naive forecast on the same origins; coverage "
-                   "close to 80% and 95% means the bands are honest.")
+        st.caption("Rolling-origin backtests. MASE is the mean absolute error over the whole horizon divided by the "
+                   "in-sample error of the one-step naive forecast (seasonal naive for monthly data), so a good "
+                   "forecast several years ahead can score well above 1: errors grow with the horizon, the scale "
+                   "does not. Compare models with each other, not with 1. Coverage close to 80% and 95% means the "
+                   "bands are honest.")
 
 with crossing_tab:
     with_forecast = [k for k in keys if k in set(bundle.points["series_key"])]

