@@ -15,7 +15,7 @@ from werkzeug import Request, Response
 from autarky.cli import cli
 from autarky.collectors.http import HttpClient, HttpSettings
 from tests.support.collectors import comtrade_answer, fixture_json
-from tests.support.faults import GDP, HostileWorldBank, collect_cli, runs
+from tests.support.faults import GDP, collect_cli, runs
 
 KEY = "s3cr3t-subscription-key-0123"
 KEY_ENV = {"AUTARKY_COLLECTORS__COMTRADE__API_KEY": KEY}
@@ -28,11 +28,6 @@ BILATERAL = [
 CODES = "CT.TOTAL.M,CT.TOTAL.X"
 KEYED = "/data/v1/get/C/A/HS"
 PREVIEW = "/public/v1/preview/C/A/HS"
-
-
-@pytest.fixture
-def db(tmp_path):
-    return f"sqlite:///{tmp_path / 'autarky.db'}"
 
 
 @pytest.fixture
@@ -130,9 +125,7 @@ def test_a_bad_comtrade_period_is_a_rejection_and_the_other_tasks_go_on(tmp_path
     assert "(2 tasks, 2 requests)" in result.output
 
 
-def test_a_slow_drip_answer_hits_the_total_deadline_named_in_the_error(tmp_path, db, httpserver):
-    wb = HostileWorldBank(httpserver)
-
+def test_a_slow_drip_answer_hits_the_total_deadline_named_in_the_error(tmp_path, db, wb):
     def drip(meta, rows, request):
         body = json.dumps([meta, rows]).encode()
 

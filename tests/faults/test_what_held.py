@@ -11,17 +11,7 @@ import pytest
 from werkzeug import Response
 
 from tests.support.collectors import fixture_json
-from tests.support.faults import GDP, HostileWorldBank, collect_cli, runs, stored
-
-
-@pytest.fixture
-def wb(httpserver):
-    return HostileWorldBank(httpserver)
-
-
-@pytest.fixture
-def db(tmp_path):
-    return f"sqlite:///{tmp_path / 'autarky.db'}"
+from tests.support.faults import GDP, collect_cli, runs, stored
 
 
 def wb_collect(tmp_path, db, wb, *args, countries="CHN", **settings):
