@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from autarky.errors import CatalogError
+from autarky.periods import FREQUENCIES
 
 CATEGORIES = ("trade", "patent", "investment", "composite", "context", "supply")
-FREQUENCIES = ("A", "Q", "M")
 DIRECTIONS = (-1, 0, 1)
 BUILTIN_CATALOG = "catalog.toml"
 _REQUIRED = ("code", "name", "category", "source", "unit", "frequency", "direction")

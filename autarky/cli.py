@@ -14,9 +14,9 @@ from autarky.errors import AutarkyError
 from autarky.events.cli import events_command, load_events
 from autarky.metrics.cli import index_command, metrics_command
 from autarky.metrics.runner import recompute
+from autarky.periods import format_period
 from autarky.selection import check_selection, explain_empty
 from autarky.snapshot import excluded_parts, load_snapshot
-from autarky.store import format_period
 
 
 def format_value(value: float) -> str:

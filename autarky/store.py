@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
-import re
 import socket
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,17 +21,12 @@ from autarky.catalog import WORLD, Catalog, Indicator, partner_series, series_ke
 from autarky.db import IMMEDIATE, create_database, is_sqlite, make_engine
 from autarky.errors import BatchRejected
 from autarky.models import CollectionRun, Observation, PendingDownstream, Revision, Series, Source, utcnow
+from autarky.periods import parse_period
 
 # Values closer than this (relative) count as unchanged, so float round-trips do not create revisions.
 REL_TOLERANCE = 1e-12
 # A `running` collection run whose heartbeat is older than this belongs to a dead process (on any host).
 STALE_RUN_SECONDS = 3600.0
-_PERIOD_PATTERNS = (
-    (re.compile(r"^(\d{4})$"), lambda m: dt.date(int(m[1]), 1, 1)),
-    (re.compile(r"^(\d{4})-?M?(\d{2})$"), lambda m: dt.date(int(m[1]), int(m[2]), 1)),
-    (re.compile(r"^(\d{4})-?Q([1-4])$"), lambda m: dt.date(int(m[1]), 3 * int(m[2]) - 2, 1)),
-    (re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"), lambda m: dt.date(int(m[1]), int(m[2]), int(m[3]))),
-)
 
 
 @dataclass(frozen=True)
@@ -86,37 +80,6 @@ class BatchResult:
     def __add__(self, other: "BatchResult") -> "BatchResult":
         return BatchResult(self.inserted + other.inserted, self.updated + other.updated,
                            self.unchanged + other.unchanged, self.changed_series | other.changed_series)
-
-
-def parse_period(raw: Any) -> dt.date:
-    """Period start date from a date, a year, 'YYYY', 'YYYY-MM', 'YYYYMM', 'YYYY-Qn' or 'YYYY-MM-DD'."""
-    if isinstance(raw, dt.datetime):
-        return raw.date()
-    if isinstance(raw, dt.date):
-        return raw
-    if isinstance(raw, int) and not isinstance(raw, bool):
-        raw = str(raw)
-    if isinstance(raw, str):
-        text = raw.strip()
-        for pattern, build in _PERIOD_PATTERNS:
-            match = pattern.match(text)
-            if match:
-                try:
-                    return build(match)
-                except ValueError:
-                    break
-    raise ValueError(f"period {raw!r} is not a date, a year, YYYY-MM or YYYY-Qn")
-
-
-def format_period(period: dt.date, frequency: str) -> str:
-    """The label of a period start: 2021 for annual, 2021-Q1 for quarterly, 2021-03 for monthly data."""
-    if frequency == "A":
-        return f"{period.year}"
-    if frequency == "Q":
-        return f"{period.year}-Q{(period.month - 1) // 3 + 1}"
-    if frequency == "M":
-        return f"{period.year}-{period.month:02d}"
-    return period.isoformat()[:10]
 
 
 def parse_value(raw: Any) -> float:

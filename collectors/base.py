@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar, Iterable, Mapping
 
 from autarky.catalog import Catalog, Indicator, partner_series, series_key
-from autarky.store import parse_period
 from autarky.collectors.errors import MalformedResponse
 from autarky.collectors.http import HttpClient
 from autarky.collectors.settings import CollectorSettings, Defaults
 from autarky.collectors.state import Cursors
+from autarky.periods import frequency_of, parse_period
 
 
 MAX_PAGES = 100  # default cap on the pages of one answer (`max_pages` in [collectors])
@@ -181,23 +181,7 @@ def first_period(cursors: Mapping[str, Mapping[str, Any]], keys: Iterable[str], 
         seen.append(dt.date.fromisoformat(last))
     if not seen:
         return default_start
-    return max(default_start, shift_periods(min(seen), frequency, -window))
-
-
-def shift_periods(period: dt.date, frequency: str, count: int) -> dt.date:
-    """The period start `count` periods away (years for A, quarters for Q, months for M)."""
-    months = {"A": 12, "Q": 3, "M": 1}[frequency] * count
-    index = period.year * 12 + period.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def periods_between(start: dt.date, end: dt.date, frequency: str) -> list[dt.date]:
-    """Every period start from `start` to `end` inclusive."""
-    periods, current = [], start
-    while current <= end:
-        periods.append(current)
-        current = shift_periods(current, frequency, 1)
-    return periods
+    return max(default_start, frequency_of(frequency).shift(min(seen), -window))
 
 
 def last_periods(records: Iterable[Record], source: str,

@@ -11,10 +11,11 @@ from importlib import resources
 from typing import Any
 
 from autarky.catalog import Indicator, partner_series, series_key
-from autarky.collectors.base import Batch, Collector, Record, Selection, Task, last_periods, periods_between
+from autarky.collectors.base import Batch, Collector, Record, Selection, Task, last_periods
 from autarky.collectors.errors import MalformedResponse, SourceRefused, SourceUnavailable
 from autarky.collectors.http import HttpStatusError, snippet
 from autarky.collectors.settings import Defaults
+from autarky.periods import frequency_of
 
 PREVIEW_CAP = 500            # rows the keyless preview endpoint returns at most
 PERIODS_PER_REQUEST = 12     # the API takes up to 12 periods a call
@@ -76,8 +77,8 @@ class ComtradeCollector(Collector):
         start = self.window_start(self.ctx.cursors.get_many(keys), keys, frequency=frequency, since=since,
                                   start_year=START[frequency], window=REVISION_WINDOW[frequency],
                                   suffix="" if frequency == "A" else "_monthly")
-        end = dt.date(self.ctx.today.year, 1 if frequency == "A" else self.ctx.today.month, 1)
-        periods = [_period_code(p, frequency) for p in periods_between(start, end, frequency)]
+        step = frequency_of(frequency)
+        periods = [_period_code(p, frequency) for p in step.between(start, step.start_of(self.ctx.today))]
         bilateral = [p for p in partners if p is not None]
         partner_label = f" with {','.join(bilateral)}" if bilateral else ""
         return [Task(label=f"{frequency} {country}{partner_label} {chunk[0]}-{chunk[-1]}", indicators=indicators,

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from autarky.events.source import is_events_csv
-from autarky.store import parse_period
+from autarky.periods import parse_period
 from autarky.collectors.base import Batch, Collector, Record, Selection, Task
 from autarky.collectors.errors import MalformedResponse
 from autarky.collectors.settings import Defaults

@@ -7,11 +7,11 @@ import json
 from typing import Any
 
 from autarky.catalog import Indicator, series_key
-from autarky.collectors.base import Batch, Collector, Record, Selection, Task, last_periods, periods_between, \
-    shift_periods
+from autarky.collectors.base import Batch, Collector, Record, Selection, Task, last_periods
 from autarky.collectors.errors import MalformedResponse, SourceRefused, SourceUnavailable
 from autarky.collectors.http import HttpStatusError, snippet
 from autarky.collectors.settings import Defaults
+from autarky.periods import MONTHLY
 
 KEY_HEADER = "X-Api-Key"
 KEY_ENV = "AUTARKY_COLLECTORS__PATENTSVIEW__API_KEY"
@@ -51,8 +51,8 @@ class PatentsViewCollector(Collector):
                 key = series_key(self.source, indicator.code, country)
                 start = self.window_start(self.ctx.cursors.get_many([key]), [key], frequency="M",
                                           since=selection.since, start_year=START_YEAR, window=REVISION_WINDOW)
-                end = shift_periods(dt.date(self.ctx.today.year, self.ctx.today.month, 1), "M", -1)
-                for month in periods_between(start, end, "M"):
+                end = MONTHLY.shift(MONTHLY.start_of(self.ctx.today), -1)
+                for month in MONTHLY.between(start, end):
                     tasks.append(Task(label=f"{indicator.code} {country} {month:%Y-%m}", indicators=(indicator,),
                                       countries=(country,), payload=month))
         return tasks
@@ -122,7 +122,7 @@ class PatentsViewCollector(Collector):
 def patent_query(indicator: Indicator, country: str, month: dt.date) -> dict[str, Any]:
     """Patents granted in `month`, with a current CPC subclass in the indicator's set and (unless WLD) at least one
     assignee of `country`: a patent with owners in several countries counts once for each of them."""
-    end = shift_periods(month, "M", 1) - dt.timedelta(days=1)
+    end = MONTHLY.end(month) - dt.timedelta(days=1)
     clauses: list[dict[str, Any]] = [
         {"_gte": {"patent_date": month.isoformat()}},
         {"_lte": {"patent_date": end.isoformat()}},

@@ -7,12 +7,12 @@ from typing import Callable, Mapping, Sequence
 
 from autarky.catalog import Catalog, Indicator, partner_series, series_key
 from autarky.errors import BatchRejected
-from autarky.store import ObservationIn, parse_period, parse_value
+from autarky.periods import frequency_of, parse_period
+from autarky.store import ObservationIn, parse_value
 from autarky.collectors.base import Asked, Record
 
 EARLIEST_YEAR = 1900
 MAX_VINTAGE_CHARS = 64  # observation.vintage column width
-_PERIOD_MONTHS = {"A": {1}, "Q": {1, 4, 7, 10}, "M": set(range(1, 13))}
 DEFAULT_MAX_JUMP = 1000.0  # a value more than this many times (or this fraction of) a stored neighbour is refused
 # Plausible ceilings by unit when the catalog gives no `max`: world GDP is about 1.1e14 US$, the largest national
 # patent count about 1.6e6 a year; these leave a margin of ten or more above any real value.
@@ -108,7 +108,7 @@ def _check(record: Record, source_code: str, catalog: Catalog, expected_unit: Ca
         period = parse_period(record.period)
     except ValueError as exc:
         raise ValueError(f"series {key}: {exc}") from None
-    if period.day != 1 or period.month not in _PERIOD_MONTHS[indicator.frequency]:
+    if not frequency_of(indicator.frequency).is_start(period):
         raise ValueError(f"series {key}: period {record.period!r} is not the start of a period of frequency "
                          f"{indicator.frequency}")
     if period.year < EARLIEST_YEAR or period > today:

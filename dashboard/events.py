@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 from autarky.catalog import Indicator
 from autarky.events.relevance import relevant_events
 from autarky.events.source import Event
-from autarky.forecast.interface import PANDAS_FREQ
+from autarky.periods import frequency_of
 
 MARKER_COLOR = "#6b6b6b"
 TRACE_NAME = "policy events"
@@ -30,7 +30,7 @@ def chart_events(events: Sequence[Event], indicator: Indicator | None, periods: 
     """The events relevant to the indicator that fall within the chart's periods (up to the end of the last)."""
     if indicator is None or len(periods) == 0:
         return []
-    last = pd.date_range(pd.Timestamp(periods.max()), periods=2, freq=PANDAS_FREQ[indicator.frequency])[1]
+    last = pd.date_range(pd.Timestamp(periods.max()), periods=2, freq=frequency_of(indicator.frequency).pandas)[1]
     return relevant_events(events, indicator, pd.Timestamp(periods.min()).date(),
                            (last - pd.Timedelta(days=1)).date())
 

@@ -7,7 +7,7 @@ import re
 
 import pandas as pd
 
-from autarky.store import format_period
+from autarky.periods import format_period
 
 __all__ = ["dollar_multiplier", "plain", "format_period", "format_value", "format_change", "is_rate", "is_share", "period_label"]
 

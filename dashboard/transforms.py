@@ -11,18 +11,18 @@ from autarky.catalog import Catalog, series_key
 from autarky.dashboard.formatting import (display_scale, format_change, format_value, period_label, plain,
                                           vintage_label)
 from autarky.dashboard.settings import AGGREGATES
+from autarky.periods import ANNUAL, FREQUENCIES
 
 # Forecast steps beyond this share of the history length are not credible (DESIGN.md section 7).
 CREDIBLE_SHARE_OF_HISTORY = 1 / 3
 SPARKLINE_POINTS = 20
-_OFFSETS = {"A": "YS", "Q": "QS", "M": "MS"}
 
 
 def add_periods(period: pd.Timestamp, steps: int, frequency: str) -> pd.Timestamp:
     """The period `steps` periods after `period` (period starts)."""
     if steps <= 0:
         return pd.Timestamp(period)
-    return pd.date_range(pd.Timestamp(period), periods=steps + 1, freq=_OFFSETS.get(frequency, "YS"))[-1]
+    return pd.date_range(pd.Timestamp(period), periods=steps + 1, freq=FREQUENCIES.get(frequency, ANNUAL).pandas)[-1]
 
 
 def credible_until(n_obs: int, last_period: pd.Timestamp, frequency: str) -> pd.Timestamp:

@@ -13,6 +13,7 @@ import time
 import click
 
 from autarky.app import App
+from autarky.periods import FREQUENCIES
 
 # Progress lines at most this often (seconds) on long runs.
 PROGRESS_EVERY = 2.0
@@ -113,7 +114,7 @@ def bench_forecast(app: App, input_path: str, horizon: int, windows: int, step: 
 @click.option("--dataset", type=click.Choice(["store", "us-employment"]), default="store", show_default=True,
               help="store: the database's series (e.g. the bundled WDI/NCSES data); us-employment: US BLS monthly "
                    "employment by industry, not seasonally adjusted, 148 series (bundled, from fpp3).")
-@click.option("--frequency", type=click.Choice(["A", "Q", "M"]), default="A", show_default=True,
+@click.option("--frequency", type=click.Choice(list(FREQUENCIES)), default="A", show_default=True,
               help="With --dataset store: only series of this frequency.")
 @click.option("--last", type=int, help="Keep only the last N observations of each series.")
 @click.option("--windows", type=int, help="Instead of whole series: N windows of --length consecutive points, drawn "

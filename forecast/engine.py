@@ -17,9 +17,10 @@ import pandas as pd
 
 from autarky.forecast.backtest import ModelScore, make_plan, run_backtest
 from autarky.forecast.calibrate import calibrated, calibration
-from autarky.forecast.interface import PANDAS_FREQ, Forecast, SeriesContext
+from autarky.forecast.interface import Forecast, SeriesContext
 from autarky.forecast.models import get_model
 from autarky.forecast.select import TIE_TOLERANCE, choose
+from autarky.periods import frequency_of
 
 # Bump when a change to the code should refit every series (it is part of the config hash).
 ENGINE_VERSION = "2"
@@ -49,7 +50,6 @@ DEFAULT_CANDIDATES = {
 DEFAULT_HOLIDAY_CANDIDATES = {"A": (), "Q": (), "M": ("prophet",)}
 DEFAULT_SWITCH_MARGIN = {"A": 1.0, "Q": 0.2, "M": 0.2}
 FALLBACK_MODEL = "drift"
-FREQUENCY_NAMES = {"A": "annual", "Q": "quarterly", "M": "monthly"}
 PROPHET_PATHS = "Prophet's predictive samples"
 BAND_PATHS = ("quantiles matched to the (calibrated) 80% and 95% bands at each step, random-walk correlation across "
               "steps")
@@ -110,7 +110,7 @@ def default_settings(frequency: str, overrides: Mapping[str, Any] | None = None)
 def _per_frequency(value: Any, frequency: str, default: Any) -> Any:
     """A setting given once for all frequencies, or as a table by frequency name (annual, quarterly, monthly)."""
     if isinstance(value, Mapping):
-        return value.get(FREQUENCY_NAMES[frequency], default)
+        return value.get(frequency_of(frequency).label, default)
     return default if value is None else value
 
 
@@ -156,7 +156,7 @@ def regular_series(periods: Sequence[pd.Timestamp], values: Sequence[float], fre
     Returns the dates, the values, how many periods were filled and how many observations were dropped.
     """
     observed = pd.Series(np.asarray(values, dtype=float), index=pd.DatetimeIndex(periods)).sort_index()
-    grid = pd.date_range(observed.index[0], observed.index[-1], freq=PANDAS_FREQ[frequency])
+    grid = pd.date_range(observed.index[0], observed.index[-1], freq=frequency_of(frequency).pandas)
     full = observed.reindex(grid)
     missing = full.isna().to_numpy()
     keep_from, i = 0, 0
@@ -209,7 +209,7 @@ def _forecast_series(task: SeriesTask) -> SeriesResult:
     reason = f"{reason}. Rule: {settings.rule()}." + (
         f" Bands scaled by {cal.factor80:.2f} (80%) and {cal.factor95:.2f} (95%) to cover as they would have in "
         f"its backtest ({cal.points} points)." if cal is not None and cal.points else "")
-    future = pd.date_range(dates[-1], periods=settings.horizon + 1, freq=PANDAS_FREQ[task.frequency])[1:]
+    future = pd.date_range(dates[-1], periods=settings.horizon + 1, freq=frequency_of(task.frequency).pandas)[1:]
     credible = min(settings.horizon, max(1, math.floor(len(y) * CREDIBLE_SHARE)))
     details = {
         **settings.as_dict(), "reason": reason, "rule": settings.rule(),

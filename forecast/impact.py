@@ -19,8 +19,9 @@ import pandas as pd
 
 from autarky.errors import AutarkyError
 from autarky.forecast.engine import SeriesTask, Settings, forecast_series, regular_series
-from autarky.forecast.interface import PANDAS_FREQ, SeriesContext
+from autarky.forecast.interface import SeriesContext
 from autarky.forecast.models import get_model
+from autarky.periods import frequency_of
 
 PLACEBO_CUTS = 12
 CAVEAT = ("Before/after comparison, not proof of cause: other things changed at the same time, and the "
@@ -109,7 +110,7 @@ def measure_impact(key: str, frequency: str, periods: Sequence[pd.Timestamp], va
     if cut < settings.min_obs:
         raise ImpactError(f"{key}: only {max(cut, 0)} observations before the event of {event_date}; "
                           f"at least {settings.min_obs} are needed")
-    after_last = pd.date_range(dates[-1], periods=2, freq=PANDAS_FREQ[frequency])[1]
+    after_last = pd.date_range(dates[-1], periods=2, freq=frequency_of(frequency).pandas)[1]
     if pd.Timestamp(event_date) >= after_last:
         raise ImpactError(f"{key}: no observation after the event of {event_date} "
                           f"(the last period is {dates[-1].date()})")

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from autarky.periods import frequency_of
+
 LEVELS = (80, 95)
 Z95 = 1.959963984540054   # standard normal quantile at 0.975
-SEASON_LENGTH = {"A": 1, "Q": 4, "M": 12}
-PANDAS_FREQ = {"A": "YS", "Q": "QS", "M": "MS"}
 # Bounds up to this are shares or percentages (0-1, 0-100).
 SHARE_MAX = 100.0
 # A seasonal model needs this many full seasons of history; below it the model runs without seasonality.
@@ -27,7 +27,7 @@ class SeriesContext:
 
     @property
     def season_length(self) -> int:
-        return SEASON_LENGTH[self.frequency]
+        return frequency_of(self.frequency).season_length
 
     @property
     def bounded_share(self) -> bool:

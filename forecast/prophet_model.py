@@ -9,7 +9,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from autarky.forecast.interface import PANDAS_FREQ, Forecast, SeriesContext
+from autarky.forecast.interface import Forecast, SeriesContext
+from autarky.periods import frequency_of
 
 # Prophet places changepoints in the first 80% of the history; one per PROPHET_POINTS_PER_CHANGEPOINT points there,
 # at most Prophet's default 25 (short series need fewer: facebook/prophet#1808).
@@ -105,7 +106,7 @@ def _prophet_frame(model, ds: pd.DatetimeIndex, ctx: SeriesContext) -> pd.DataFr
 
 def _fit_prophet(model, y, start, h, ctx, n_paths, seed) -> Forecast:
     """Fit; the point forecast is Prophet's yhat, the bands and paths come from its predictive samples."""
-    ds = pd.date_range(start, periods=len(y) + h, freq=PANDAS_FREQ[ctx.frequency])
+    ds = pd.date_range(start, periods=len(y) + h, freq=frequency_of(ctx.frequency).pandas)
     history = _prophet_frame(model, ds[: len(y)], ctx)
     history["y"] = y
     model.fit(history, seed=seed % (2**31))

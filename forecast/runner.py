@@ -13,10 +13,11 @@ from autarky.app import App
 from autarky.catalog import Catalog
 from autarky.errors import AutarkyError
 from autarky.forecasts import latest_runs
+from autarky.periods import FREQUENCIES
 from autarky.store import Store
 from autarky.forecast.engine import SeriesTask, config_hash, data_hash, default_settings, forecast_series
 from autarky.forecast.executor import parallel_map
-from autarky.forecast.interface import SEASON_LENGTH, SeriesContext
+from autarky.forecast.interface import SeriesContext
 from autarky.forecast.prophet_model import LUNAR_NEW_YEAR_COUNTRIES
 from autarky.forecast.storage import save_result
 
@@ -65,7 +66,7 @@ def plan_refresh(store: Store, catalog: Catalog, config: dict, keys: Iterable[st
         unknown = sorted(set(wanted) - set(series["key"]))
         if unknown:
             raise ForecastError(f"unknown series {', '.join(unknown)}: see `autarky status` or `autarky export`")
-    series = series[series["frequency"].isin(list(SEASON_LENGTH))]
+    series = series[series["frequency"].isin(list(FREQUENCIES))]
     observations = store.observations(keys=list(series["key"]))
     by_key = {key: group for key, group in observations.groupby("series_key", sort=False)}
     previous = latest_runs(store, list(series["key"]))

@@ -13,14 +13,11 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 import pandas as pd
 
 from autarky.alerts.times import as_utc
-from autarky.store import format_period
+from autarky.periods import ANNUAL, format_period, frequency_of
 
 if TYPE_CHECKING:
     from autarky.alerts.rules import RuleTable
 
-# One step back, per frequency, for period-on-period changes and the end of a period.
-_STEP = {"A": pd.DateOffset(years=1), "Q": pd.DateOffset(months=3), "M": pd.DateOffset(months=1)}
-_YEAR = pd.DateOffset(years=1)
 INTERVALS = (80, 95)
 
 
@@ -79,7 +76,7 @@ def format_pct(value: float) -> str:
 
 def period_end(period: dt.date, frequency: str) -> dt.date:
     """The first day after the period that starts at `period`."""
-    return (pd.Timestamp(period) + _STEP.get(frequency, _YEAR)).date()
+    return frequency_of(frequency).end(period)
 
 
 def _latest(values: pd.Series) -> tuple[dt.date, float]:
@@ -154,7 +151,7 @@ def check_change(p: Change, inputs: Inputs, active: bool) -> Check:  # noqa: ARG
     if inputs.values.empty:
         return Check(None, "no data")
     period, value = _latest(inputs.values)
-    earlier = pd.Timestamp(period) - (_STEP.get(inputs.frequency, _YEAR) if p.over == "period" else _YEAR)
+    earlier = pd.Timestamp((frequency_of(inputs.frequency) if p.over == "period" else ANNUAL).shift(period, -1))
     label = format_period(period, inputs.frequency)
     if earlier not in inputs.values.index:
         return Check(None, f"no value for {format_period(earlier.date(), inputs.frequency)} to compare {label} with",

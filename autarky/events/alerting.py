@@ -13,6 +13,7 @@ from autarky.config import Config
 from autarky.errors import AutarkyError
 from autarky.events.relevance import relevant_events
 from autarky.events.store import stored_events
+from autarky.periods import frequency_of
 from autarky.store import Store
 
 
@@ -22,13 +23,12 @@ def first_values_band(store: Store, catalog: Catalog | None, config: Config | No
     from the data before it; None when there is none (or the forecast cannot be made)."""
     from autarky.forecast.engine import default_settings
     from autarky.forecast.impact import containing_index, measure_impact
-    from autarky.forecast.interface import PANDAS_FREQ
     from autarky.forecast.runner import series_context
 
     if values.empty or catalog is None:
         return None
     dates = pd.DatetimeIndex(values.index)
-    after_last = pd.date_range(dates[-1], periods=2, freq=PANDAS_FREQ[frequency])[1].date()
+    after_last = pd.date_range(dates[-1], periods=2, freq=frequency_of(frequency).pandas)[1].date()
     candidates = []
     for event in relevant_events(stored_events(store), catalog.indicators.get(indicator), end=after_last):
         position = containing_index(dates, event.date)

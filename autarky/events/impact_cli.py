@@ -15,7 +15,8 @@ from autarky.events.cli import event_line, load_events
 from autarky.events.relevance import relevant_events
 from autarky.events.source import Event
 from autarky.events.store import stored_events
-from autarky.store import Store, format_period
+from autarky.periods import format_period
+from autarky.store import Store
 
 
 class EventChoiceError(AutarkyError):

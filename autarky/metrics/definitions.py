@@ -19,6 +19,7 @@ from autarky.config import Config
 from autarky.errors import CatalogError, MetricsError
 from autarky.metrics.formula import Expr, FormulaError, Ref, parse, references, rename
 from autarky.metrics.index import IndexSpec, parse_index
+from autarky.periods import ANNUAL, frequency_of
 
 METRICS_FILE = "metrics.toml"
 METRICS_ORIGIN = f"autarky/data/{METRICS_FILE}"
@@ -28,7 +29,6 @@ PEER_NAME_PLACEHOLDER = "{peer_name}"
 IMPORTS, EXPORTS = "M", "X"
 # Codes of trade pairs from this source carry only the HS code; pairs from other sources also name their source.
 MAIN_TRADE_SOURCE = "comtrade"
-_FREQUENCY_SUFFIX = {"M": "MONTHLY", "Q": "QUARTERLY"}
 _METRIC_REQUIRED = ("code", "name", "formula", "inputs", "unit", "direction", "category")
 _METRIC_OPTIONAL = ("sectors", "min", "max", "description", "countries")
 _TRADE_REQUIRED = ("prefix", "name", "formula", "unit", "direction")
@@ -232,8 +232,8 @@ def trade_suffixes(pairs: list[TradePair]) -> dict[TradePair, str]:
         parts = [pair.hs]
         if pair.imports.source != MAIN_TRADE_SOURCE:
             parts.insert(0, pair.imports.source)
-        if pair.imports.frequency in _FREQUENCY_SUFFIX:
-            parts.append(_FREQUENCY_SUFFIX[pair.imports.frequency])
+        if pair.imports.frequency != ANNUAL.code:
+            parts.append(frequency_of(pair.imports.frequency).label.upper())
         return parts
 
     bases = {pair: base(pair) for pair in pairs}

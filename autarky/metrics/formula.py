@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterator, Union
 
 from autarky.errors import MetricsError
+from autarky.periods import frequency_of
 
 _TOKEN = re.compile(r"""
     \s*(?:
@@ -201,13 +202,9 @@ def rename(expr: Expr, mapping: dict[str, str]) -> Expr:
     return expr
 
 
-_MONTHS_PER_PERIOD = {"A": 12, "Q": 3, "M": 1}
-
-
 def shift(period: dt.date, lag: int, frequency: str) -> dt.date:
     """The start of the period `lag` periods of `frequency` before `period` (A: years, Q: quarters, M: months)."""
-    months = period.year * 12 + period.month - 1 - lag * _MONTHS_PER_PERIOD[frequency]
-    return dt.date(months // 12, months % 12 + 1, 1)
+    return frequency_of(frequency).shift(period, -lag)
 
 
 def evaluate(expr: Expr, lookup: Callable[[Ref], float | None]) -> float:

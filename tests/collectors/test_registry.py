@@ -9,12 +9,13 @@ import pytest
 
 from autarky.config import load_config
 from autarky.errors import ConfigError
-from autarky.collectors.base import Collector, first_period, shift_periods
+from autarky.collectors.base import Collector, first_period
 from autarky.collectors.errors import SelectionError
 from autarky.collectors.registry import BUILTINS, DuplicateCollector, UnknownCollector, default_registry
 from autarky.collectors.runner import resolve
 from autarky.collectors.settings import Defaults, collector_settings
 from autarky.collectors.state import Cursors
+from autarky.periods import MONTHLY
 
 
 def test_builtins_are_registered_by_name_and_reachable_by_source_code():
@@ -124,4 +125,4 @@ def test_first_period_uses_the_oldest_cursor_minus_the_window():
     assert first_period(cursors, ["a", "c"], frequency="A", window=5, default_start=start, since=None) == start
     assert first_period(cursors, ["a"], frequency="A", window=5, default_start=start, since=2010) \
         == dt.date(2010, 1, 1)
-    assert shift_periods(dt.date(2024, 6, 1), "M", -24) == dt.date(2022, 6, 1)
+    assert MONTHLY.shift(dt.date(2024, 6, 1), -24) == dt.date(2022, 6, 1)

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import inspect
 
 from autarky.errors import BatchRejected
-from autarky.store import ObservationIn, SeriesSpec, parse_period
+from autarky.store import ObservationIn, SeriesSpec
 
 
 @pytest.fixture
@@ -112,28 +112,3 @@ def test_series_summary(seeded):
     assert summary.loc["wb:IP.PAT.RESD:CHN", "observations"] == 2
     assert summary.loc["wb:IP.PAT.RESD:CHN", "last_period"] == dt.date(2021, 1, 1)
     assert summary.loc["wb:IP.PAT.RESD:USA", "observations"] == 0
-
-
-@pytest.mark.parametrize("raw, expected", [
-    (2021, dt.date(2021, 1, 1)), ("2021", dt.date(2021, 1, 1)), ("2021-03", dt.date(2021, 3, 1)),
-    ("202103", dt.date(2021, 3, 1)), ("2021M03", dt.date(2021, 3, 1)), ("2021-Q3", dt.date(2021, 7, 1)),
-    ("2021-03-15", dt.date(2021, 3, 15)), (dt.date(2020, 2, 1), dt.date(2020, 2, 1)),
-])
-def test_parse_period(raw, expected):
-    assert parse_period(raw) == expected
-
-
-@pytest.mark.parametrize("raw", ["2021-13", "21", "", None, True, "2021-Q5"])
-def test_parse_period_rejects(raw):
-    with pytest.raises(ValueError):
-        parse_period(raw)
-
-
-@pytest.mark.parametrize("period, frequency, label", [
-    (dt.date(2021, 1, 1), "A", "2021"), (dt.date(2021, 7, 1), "Q", "2021-Q3"), (dt.date(2021, 3, 1), "M", "2021-03"),
-])
-def test_format_period_is_the_inverse_of_parse_period(period, frequency, label):
-    from autarky.store import format_period
-
-    assert format_period(period, frequency) == label
-    assert parse_period(label) == period
