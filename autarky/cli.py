@@ -46,7 +46,7 @@ def init(app: App, no_data: bool) -> None:
         return
     total_inserted = total_updated = 0
     for source, result in load_snapshot(app.store, app.catalog,
-                                           excluded_parts(app.config.section("snapshot"))).items():
+                                           excluded_parts(app.config)).items():
         click.echo(f"{source}: {result.inserted} inserted, {result.updated} updated, {result.unchanged} unchanged")
         total_inserted += result.inserted
         total_updated += result.updated

@@ -27,6 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from autarky.app import App
 from autarky.collectors.registry import default_registry
 from autarky.collectors.settings import collector_settings
+from autarky.config import positive, setting
 from autarky.db import IMMEDIATE, is_sqlite
 from autarky.errors import AutarkyError, ConfigError
 from autarky.pipeline import collect_and_propagate
@@ -47,25 +48,19 @@ JOBSTORE = "default"
 
 @dataclass(frozen=True)
 class SchedulerSettings:
-    misfire_grace_time: int = MISFIRE_GRACE_SECONDS
-    heartbeat_seconds: float = HEARTBEAT_SECONDS
-    stale_after_seconds: float = STALE_AFTER_SECONDS
-    max_workers: int = MAX_WORKERS
+    """The `[scheduler]` table (a section spec: `Config.read` checks every key)."""
+
+    misfire_grace_time: int = setting(MISFIRE_GRACE_SECONDS, check=positive)
+    heartbeat_seconds: float = setting(HEARTBEAT_SECONDS, check=positive)
+    stale_after_seconds: float = setting(STALE_AFTER_SECONDS, check=positive)
+    max_workers: int = setting(MAX_WORKERS, check=positive)
 
     @classmethod
     def from_config(cls, app: App) -> "SchedulerSettings":
-        section = app.config.section("scheduler")
-        values = {}
-        for name, kind in (("misfire_grace_time", int), ("heartbeat_seconds", float),
-                           ("stale_after_seconds", float), ("max_workers", int)):
-            if name in section:
-                value = section[name]
-                if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-                    raise ConfigError(f"[scheduler] {name} must be a positive number, got {value!r}")
-                values[name] = kind(value)
-        settings = cls(**values)
+        settings = app.config.read(cls, "scheduler")
         if settings.stale_after_seconds <= settings.heartbeat_seconds:
-            raise ConfigError("[scheduler] stale_after_seconds must be longer than heartbeat_seconds")
+            raise ConfigError(f"{app.config.origin} [scheduler] stale_after_seconds: must be longer than "
+                              f"heartbeat_seconds ({settings.heartbeat_seconds:g})")
         return settings
 
 

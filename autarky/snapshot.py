@@ -5,10 +5,10 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from importlib import resources
-from typing import Iterable
+from typing import Any, Iterable, Mapping
 
 from autarky.catalog import Catalog, series_key
-from autarky.errors import ConfigError
+from autarky.config import Config, read_section, setting
 from autarky.store import BatchResult, ObservationIn, SeriesSpec, Store
 
 
@@ -40,15 +40,25 @@ def snapshot_rows(file_name: str) -> list[dict[str, str]]:
     return list(csv.DictReader(text.splitlines()))
 
 
-def excluded_parts(settings: dict) -> frozenset[str]:
-    """The parts named in config `[snapshot] exclude`, checked against the known ones."""
-    exclude = settings.get("exclude", [])
-    if not isinstance(exclude, list) or not all(isinstance(p, str) for p in exclude):
-        raise ConfigError(f"config [snapshot] exclude must be a list of part names, got {exclude!r}")
-    unknown = sorted(set(exclude) - PARTS)
+def _known_parts(parts: tuple[str, ...]) -> tuple[str, ...]:
+    unknown = sorted(set(parts) - PARTS)
     if unknown:
-        raise ConfigError(f"config [snapshot] exclude: unknown part {unknown[0]!r} (known: {', '.join(sorted(PARTS))})")
-    return frozenset(exclude)
+        raise ValueError(f"unknown part {unknown[0]!r} (known: {', '.join(sorted(PARTS))})")
+    return parts
+
+
+@dataclass(frozen=True)
+class SnapshotSection:
+    """The `[snapshot]` table: the bundled parts `autarky init` leaves out."""
+
+    exclude: tuple[str, ...] = setting((), expected="a list of part names", check=_known_parts)
+
+
+def excluded_parts(settings: Config | Mapping[str, Any]) -> frozenset[str]:
+    """The parts named in config `[snapshot] exclude` (the config, or its `[snapshot]` table), checked."""
+    section = settings.read(SnapshotSection, "snapshot") if isinstance(settings, Config) else \
+        read_section(SnapshotSection, settings, "snapshot")
+    return frozenset(section.exclude)
 
 
 def _row_key(row: dict[str, str]) -> tuple[str, str, str | None]:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, Mapping
 
-from autarky.config import Config
+from autarky.config import Config, describe, not_negative, positive, setting
 from autarky.errors import ConfigError
 from autarky.collectors.http import HttpSettings, user_agent
 
@@ -35,57 +35,83 @@ class CollectorSettings:
     enabled: bool
     api_key: str | None
     options: Mapping[str, Any]
+    origin: str = "autarky.toml"  # how errors name where an option was set (file or environment variable)
+    sources: Mapping[str, str] = field(default_factory=dict)  # option -> environment variable it came from
 
     def option(self, key: str, default: Any = None) -> Any:
         return self.options.get(key, default)
 
+    def _fail(self, key: str, expected: str, value: Any) -> ConfigError:
+        return ConfigError(f"{self.sources.get(key, self.origin)} [collectors.{self.name}] {key}: expected "
+                           f"{expected}, got {describe(value)}")
+
     def number_option(self, key: str, default: float) -> float:
         value = self.options.get(key, default)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-            raise ConfigError(f"[collectors.{self.name}] {key} must be a non-negative number, got {value!r}")
+            raise self._fail(key, "a number of 0 or more", value)
         return float(value)
 
     def int_option(self, key: str, default: int) -> int:
         value = self.options.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(f"[collectors.{self.name}] {key} must be a whole number, got {value!r}")
+            raise self._fail(key, "a whole number", value)
         return value
+
+
+@dataclass(frozen=True)
+class SourceSection:
+    """One `[collectors.<name>]` table: how the source is reached and when, and the collector's own options (checked
+    when the collector reads them: `int_option`, `number_option`)."""
+
+    base_url: str | None = None
+    timeout: float | None = setting(None, check=not_negative)
+    connect_timeout: float | None = setting(None, check=not_negative)
+    retries: int | None = setting(None, check=not_negative)
+    backoff: float | None = setting(None, check=not_negative)
+    backoff_max: float | None = setting(None, check=not_negative)
+    max_retry_after: float | None = setting(None, check=not_negative)
+    deadline: float | None = setting(None, check=not_negative)
+    rate_per_minute: float | None = setting(None, check=not_negative)
+    cron: str | None = None
+    enabled: bool = True
+    api_key: str | None = None
+    options: dict[str, Any] = setting(default_factory=dict, rest=True)
+
+
+@dataclass(frozen=True)
+class CollectorsSection:
+    """The `[collectors]` table: guards shared by every source, and one `[collectors.<name>]` table per source."""
+
+    contact: str = ""
+    deadline: float | None = setting(None, check=not_negative)
+    max_pages: int | None = setting(None, check=positive)
+    max_jump: float | None = setting(None, check=not_negative)
+    sources: dict[str, dict[str, Any]] = setting(default_factory=dict, rest=True)
 
 
 def collector_settings(config: Config, name: str, defaults: Defaults) -> CollectorSettings:
     """`[collectors.<name>]` merged over the defaults, with types checked and secrets kept out of the file."""
-    shared = config.section("collectors")
-    section = {**{k: shared[k] for k in SHARED_KEYS if k in shared}, **config.section("collectors", name)}
+    shared = config.read(CollectorsSection, "collectors")
+    section = config.read(SourceSection, "collectors", name)
     _refuse_secrets_in_file(config, name)
     http_values: dict[str, Any] = {"base_url": defaults.base_url, "rate_per_minute": defaults.rate_per_minute}
+    if shared.deadline is not None:
+        http_values["deadline"] = shared.deadline
     for key in _HTTP_KEYS:
-        if key in section:
-            http_values[key] = _typed(name, key, section[key], str if key == "base_url" else float)
-    if "retries" in http_values:
-        http_values["retries"] = int(http_values["retries"])
+        if getattr(section, key) is not None:
+            http_values[key] = getattr(section, key)
     if not http_values["base_url"] and defaults.base_url:
-        raise ConfigError(f"[collectors.{name}] base_url must not be empty")
-    contact = str(shared.get("contact", "") or "")
-    http = HttpSettings(**http_values, user_agent=user_agent(contact))
-    cron = _typed(name, "cron", section.get("cron", defaults.cron), str)
-    enabled = section.get("enabled", True)
-    if not isinstance(enabled, bool):
-        raise ConfigError(f"[collectors.{name}] enabled must be true or false, got {enabled!r}")
-    api_key = section.get("api_key")
-    known = _HTTP_KEYS | {"cron", "enabled", "api_key"}
-    options = {k: v for k, v in section.items() if k not in known}
-    return CollectorSettings(name=name, http=http, cron=cron, enabled=enabled,
-                             api_key=str(api_key) if api_key not in (None, "") else None, options=options)
-
-
-def _typed(name: str, key: str, value: Any, kind: type) -> Any:
-    if kind is float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-            raise ConfigError(f"[collectors.{name}] {key} must be a non-negative number, got {value!r}")
-        return float(value)
-    if not isinstance(value, str):
-        raise ConfigError(f"[collectors.{name}] {key} must be a string, got {value!r}")
-    return value
+        raise ConfigError(f"{config.origin} [collectors.{name}] base_url: must not be empty")
+    http = HttpSettings(**http_values, user_agent=user_agent(shared.contact))
+    options = {**{k: getattr(shared, k) for k in SHARED_KEYS if k not in _HTTP_KEYS
+                  and getattr(shared, k) is not None}, **section.options}
+    sources = {}  # option -> the environment variable that set it (a source's own table over the shared one)
+    for table in (("collectors",), ("collectors", name)):
+        sources |= {path[-1]: f"environment variable {env}" for path, env in config.env_keys.items()
+                    if path[:-1] == table}
+    return CollectorSettings(name=name, http=http, cron=section.cron if section.cron is not None else defaults.cron,
+                             enabled=section.enabled, api_key=section.api_key or None, options=options,
+                             origin=config.origin, sources=sources)
 
 
 def _refuse_secrets_in_file(config: Config, name: str) -> None:

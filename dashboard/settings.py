@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from autarky.config import Config
-from autarky.errors import ConfigError
+from autarky.alerts.rules import AlertsSection, Rule, load_rules
+from autarky.config import Config, setting
 
 DEFAULT_FOCUS = "CHN"
 DEFAULT_PEERS = ("USA", "JPN", "KOR", "DEU", "TWN")
@@ -20,8 +20,6 @@ MAX_HEADLINE_CARDS = 8
 DEFAULT_CADENCE_DAYS = {"wb": 7, "comtrade": 31, "oecd": 31, "census": 31, "ncses": 365}
 # Aggregates that are not ranked against countries.
 AGGREGATES = frozenset({"WLD", "EUU"})
-# Alert rule fields that hold a level worth drawing on a chart.
-_LEVEL_FIELDS = ("above", "below", "threshold", "level", "value")
 
 
 @dataclass(frozen=True)
@@ -66,78 +64,65 @@ class Settings:
     headline: tuple[str, ...] = DEFAULT_HEADLINE
     targets: tuple[Target, ...] = BUILTIN_TARGETS
     cadence_days: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_CADENCE_DAYS))
-    alert_rules: tuple[Mapping[str, Any], ...] = ()
+    alert_rules: tuple[Mapping[str, Any], ...] = ()  # the [[alerts.rule]] tables as written, for the rules table
+    rules: tuple[Rule, ...] = ()  # the same, as the alert rules' parser reads them
 
     def reference_lines(self, indicator: str, country: str) -> list[RefLine]:
         """Alert levels and policy targets that belong on the chart of one series."""
         lines = [RefLine(t.value, t.label, "target", t.year) for t in self.targets if t.applies(indicator, country)]
-        for rule in self.alert_rules:
-            if not rule_matches(rule, indicator, country):
-                continue
-            for name in _LEVEL_FIELDS:
-                value = rule.get(name)
-                if isinstance(value, (int, float)) and not isinstance(value, bool):
-                    lines.append(RefLine(float(value), f"alert '{rule.get('name', '?')}': {name} {value:g}",
-                                         "alert"))
+        for rule in self.rules:
+            if rule.watches(indicator, country):
+                lines += [RefLine(level, f"alert '{rule.name}': {what} {level:g}", "alert")
+                          for what, level in rule.chart_levels]
         return lines
 
 
-def rule_matches(rule: Mapping[str, Any], indicator: str, country: str) -> bool:
-    """Whether an `[[alerts.rule]]` watches this series (by `series` key(s), or `indicator` and `countries`)."""
-    series = rule.get("series")
-    if series:
-        keys = [series] if isinstance(series, str) else list(series)
-        return any(k.split(":")[1:3] == [indicator, country] for k in keys if isinstance(k, str) and k.count(":") == 2)
-    if rule.get("indicator") != indicator:
-        return False
-    countries = rule.get("countries") or rule.get("country") or ()
-    countries = [countries] if isinstance(countries, str) else list(countries)
-    return not countries or country in countries
+def _iso3(value: str) -> str:
+    if len(value) == 3 and value.isalpha() and value.isupper():
+        return value
+    raise ValueError(f"{value!r} is not an ISO3 country code such as 'CHN'")
+
+
+def _iso3s(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(_iso3(v) for v in values)
+
+
+def _days(value: int) -> int:
+    if value <= 0:
+        raise ValueError(f"must be a positive number of days, got {value!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class TargetTable:
+    """One `[[dashboard.targets]]` table."""
+
+    indicator: str
+    value: float
+    label: str
+    year: int | None = setting(None, expected="a year such as 2030")
+    countries: tuple[str, ...] = setting((), expected="a list of ISO3 country codes", check=_iso3s)
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class DashboardSection:
+    """The `[dashboard]` table."""
+
+    focus: str = setting(DEFAULT_FOCUS, expected="an ISO3 country code such as 'CHN'", check=_iso3)
+    peers: tuple[str, ...] = setting(DEFAULT_PEERS, expected="a list of ISO3 country codes", check=_iso3s)
+    headline: tuple[str, ...] = setting(DEFAULT_HEADLINE, expected="a list of indicator codes")
+    builtin_targets: bool = True
+    targets: tuple[TargetTable, ...] = ()
+    cadence_days: dict[str, int] = setting(default_factory=dict, expected="a table of days by source", check=_days)
 
 
 def load_settings(config: Config) -> Settings:
-    """The `[dashboard]` table (and the `[[alerts.rule]]` list) of the config, with defaults; ConfigError names the key."""
-    section = config.section("dashboard")
-    focus = _iso3(section.get("focus", DEFAULT_FOCUS), "dashboard.focus")
-    peers = tuple(_iso3(c, "dashboard.peers") for c in _list(section.get("peers", DEFAULT_PEERS), "dashboard.peers"))
-    headline = tuple(str(c) for c in _list(section.get("headline", DEFAULT_HEADLINE), "dashboard.headline"))
-    targets = list(BUILTIN_TARGETS) if section.get("builtin_targets", True) else []
-    for number, entry in enumerate(_list(section.get("targets", []), "dashboard.targets"), start=1):
-        targets.append(_target(entry, f"dashboard.targets #{number}"))
-    cadence = dict(DEFAULT_CADENCE_DAYS)
-    for source, days in dict(section.get("cadence_days", {})).items():
-        if isinstance(days, bool) or not isinstance(days, int) or days <= 0:
-            raise ConfigError(f"dashboard.cadence_days.{source}: must be a positive number of days, got {days!r}")
-        cadence[source] = days
-    rules = config.section("alerts").get("rule", [])
-    rules = tuple(r for r in _list(rules, "alerts.rule") if isinstance(r, Mapping))
-    return Settings(focus=focus, peers=peers, headline=headline, targets=tuple(targets), cadence_days=cadence,
-                    alert_rules=rules)
-
-
-def _target(entry: Any, where: str) -> Target:
-    if not isinstance(entry, Mapping):
-        raise ConfigError(f"{where}: must be a table with indicator, value, label (and year, countries, source)")
-    for name in ("indicator", "value", "label"):
-        if name not in entry:
-            raise ConfigError(f"{where}: field '{name}': required")
-    value, year = entry["value"], entry.get("year")
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ConfigError(f"{where}: field 'value': must be a number, got {value!r}")
-    if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
-        raise ConfigError(f"{where}: field 'year': must be a year such as 2030, got {year!r}")
-    countries = tuple(_iso3(c, f"{where}: field 'countries'") for c in _list(entry.get("countries", []), where))
-    return Target(str(entry["indicator"]), float(value), year, str(entry["label"]), countries,
-                  str(entry.get("source", "")))
-
-
-def _list(value: Any, where: str) -> list:
-    if isinstance(value, (list, tuple)):
-        return list(value)
-    raise ConfigError(f"{where}: must be a list, got {value!r}")
-
-
-def _iso3(value: Any, where: str) -> str:
-    if isinstance(value, str) and len(value) == 3 and value.isalpha() and value.isupper():
-        return value
-    raise ConfigError(f"{where}: {value!r} is not an ISO3 country code such as 'CHN'")
+    """The `[dashboard]` table with defaults, and the alert rules as `load_rules` reads them; ConfigError names the
+    file, the table and the key."""
+    section = config.read(DashboardSection, "dashboard")
+    targets = list(BUILTIN_TARGETS) if section.builtin_targets else []
+    targets += [Target(t.indicator, t.value, t.year, t.label, t.countries, t.source) for t in section.targets]
+    return Settings(focus=section.focus, peers=section.peers, headline=section.headline, targets=tuple(targets),
+                    cadence_days={**DEFAULT_CADENCE_DAYS, **section.cadence_days},
+                    alert_rules=config.read(AlertsSection, "alerts").rule, rules=tuple(load_rules(config)))

@@ -6,10 +6,12 @@ Plain pandas over the store's observations and the bundled CSET graph; nothing h
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Mapping
 
 import pandas as pd
 
 from autarky.catalog import Catalog
+from autarky.config import read_section, setting
 from autarky.dashboard.formatting import format_value, period_label
 from autarky.supply_chain import CSET_LICENCE, CSET_PREFIX, supply_inputs, supply_stages
 
@@ -54,10 +56,24 @@ class Thresholds:
                 "chokepoint_china_max, chokepoint_top3_min).")
 
 
-def thresholds(settings: dict) -> Thresholds:
+def _percent(value: float) -> float:
+    if not 0 <= value <= 100:
+        raise ValueError(f"must be a percentage from 0 to 100, got {value!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class SupplySection:
+    """The `[metrics.supply]` table."""
+
+    chokepoint_china_max: float = setting(CHOKE_CHINA_MAX, check=_percent)
+    chokepoint_top3_min: float = setting(CHOKE_TOP3_MIN, check=_percent)
+
+
+def thresholds(settings: Mapping[str, Any]) -> Thresholds:
     """Chokepoint thresholds from config `[metrics.supply]`, else the defaults above."""
-    return Thresholds(float(settings.get("chokepoint_china_max", CHOKE_CHINA_MAX)),
-                      float(settings.get("chokepoint_top3_min", CHOKE_TOP3_MIN)))
+    section = read_section(SupplySection, settings, "metrics.supply")
+    return Thresholds(section.chokepoint_china_max, section.chokepoint_top3_min)
 
 
 def chain_items() -> pd.DataFrame:

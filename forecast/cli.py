@@ -13,11 +13,18 @@ import time
 import click
 
 from autarky.app import App
+from autarky.forecast.engine import forecast_section
 from autarky.periods import FREQUENCIES
 
 # Progress lines at most this often (seconds) on long runs.
 PROGRESS_EVERY = 2.0
 MAX_REASONS_SHOWN = 20
+
+
+def _checked_forecast_table(app: App) -> dict:
+    """The `[forecast]` table as written (the bench sends it to worker processes), once checked."""
+    forecast_section(app.config)
+    return app.config.section("forecast")
 
 
 class Progress:
@@ -52,10 +59,10 @@ def forecast_command(app: App, keys: tuple[str, ...], force: bool, executor: str
                      workers: int | None) -> None:
     """Backtest, choose a model and forecast every series whose data changed (or the given ones)."""
     from autarky.forecast.runner import refresh
-    config = app.config.section("forecast")
+    config = forecast_section(app.config)
     result = refresh(app.store, app.catalog, config, keys=list(keys) or None, force=force,
-                     executor=executor or config.get("executor", "local"), workers=workers or config.get("workers"),
-                     address=address or config.get("address"), progress=Progress("forecast"))
+                     executor=executor or config.executor, workers=workers or config.workers,
+                     address=address or config.address, progress=Progress("forecast"))
     click.echo(result.summary())
     _show_reasons(app, result)
 
@@ -98,7 +105,7 @@ def bench_forecast(app: App, input_path: str, horizon: int, windows: int, step: 
     from autarky.forecast.bench import format_table, run_bench
     report = run_bench(input_path, horizon, windows, step=step,
                        models=split_models(models) if models else None,
-                       catalog=app.catalog, overrides=app.config.section("forecast"),
+                       catalog=app.catalog, overrides=_checked_forecast_table(app),
                        executor=executor or "local", workers=workers, address=address,
                        progress=Progress("bench"))
     click.echo(format_table(report))
@@ -148,7 +155,7 @@ def bench_refresh(app: App, input_path: str, database: str | None, executor: str
     """Time a full forecast refresh of the CSV's series, then a refresh where nothing changed."""
     from autarky.forecast.datasets import timed_refreshes
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
-    report = timed_refreshes(input_path, app.catalog, app.config.section("forecast"), database=database,
+    report = timed_refreshes(input_path, app.catalog, forecast_section(app.config), database=database,
                              executor=executor or "local", workers=workers, address=address,
                              progress=Progress("refresh"))
     click.echo(f"full refresh: {report['full'].summary()}")

@@ -6,7 +6,7 @@ import tempfile
 import time
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -15,6 +15,7 @@ from autarky.catalog import Catalog, Source
 from autarky.errors import AutarkyError
 from autarky.store import ObservationIn, SeriesSpec, Store
 from autarky.forecast.bench import infer_frequency, read_long_csv
+from autarky.forecast.engine import ForecastSection
 from autarky.forecast.runner import refresh
 
 BENCH_SOURCE = Source(code="bench", name="Benchmark input (a long CSV given to `autarky bench refresh`)")
@@ -89,7 +90,7 @@ def load_into_store(store: Store, catalog: Catalog, path: str | Path) -> int:
     return len(specs)
 
 
-def timed_refreshes(path: str | Path, catalog: Catalog, config: dict[str, Any], *, database: str | None = None,
+def timed_refreshes(path: str | Path, catalog: Catalog, config: ForecastSection | Mapping[str, Any], *, database: str | None = None,
                     executor: str = "local", workers: int | None = None, address: str | None = None,
                     progress: Callable[[int, int, str], None] | None = None) -> dict[str, Any]:
     """Load the CSV into a fresh store, then time a full refresh and a refresh with nothing changed."""

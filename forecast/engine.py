@@ -10,11 +10,12 @@ import json
 import math
 import time
 from dataclasses import asdict, dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, Literal, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
+from autarky.config import Config, PerFrequency, not_negative, positive, read_section, setting
 from autarky.forecast.backtest import ModelScore, make_plan, run_backtest
 from autarky.forecast.calibrate import calibrated, calibration
 from autarky.forecast.interface import Forecast, SeriesContext
@@ -88,30 +89,55 @@ class Settings:
                 "holiday_candidates": list(self.holiday_candidates), "engine": ENGINE_VERSION}
 
 
-def default_settings(frequency: str, overrides: Mapping[str, Any] | None = None) -> Settings:
-    """Settings for a frequency: built-in defaults, then `[forecast]` config keys (see README)."""
-    cfg = dict(overrides or {})
-    candidates = tuple(_per_frequency(cfg.get("candidates"), frequency, DEFAULT_CANDIDATES[frequency]))
-    default = str(_per_frequency(cfg.get("default"), frequency, DEFAULT_MODEL[frequency]))
-    holiday = tuple(_per_frequency(cfg.get("holiday_candidates"), frequency, DEFAULT_HOLIDAY_CANDIDATES[frequency]))
-    for name in (default, *candidates, *holiday):
-        get_model(name)  # unknown names fail here, with the list of known ones
-    return Settings(horizon=int(_per_frequency(cfg.get("horizon"), frequency, DEFAULT_HORIZON[frequency])),
-                    origins=int(cfg.get("origins", DEFAULT_ORIGINS)),
-                    step=int(_per_frequency(cfg.get("step"), frequency, DEFAULT_STEP[frequency])),
-                    default=get_model(default).name, candidates=candidates, holiday_candidates=holiday,
-                    switch_margin=float(_per_frequency(cfg.get("switch_margin"), frequency,
-                                                       DEFAULT_SWITCH_MARGIN[frequency])),
-                    samples=int(cfg.get("samples", DEFAULT_SAMPLES)),
-                    tolerance=float(cfg.get("tolerance", TIE_TOLERANCE)),
-                    min_obs=int(cfg.get("min_obs", MIN_OBS)), calibrate=bool(cfg.get("calibrate", True)))
+def _models(names: str | tuple[str, ...]) -> str | tuple[str, ...]:
+    """A model name (or names) that exist; ValueError with the known ones otherwise."""
+    for name in (names,) if isinstance(names, str) else names:
+        try:
+            get_model(name)
+        except KeyError as exc:
+            raise ValueError(exc.args[0]) from None
+    return names
 
 
-def _per_frequency(value: Any, frequency: str, default: Any) -> Any:
-    """A setting given once for all frequencies, or as a table by frequency name (annual, quarterly, monthly)."""
-    if isinstance(value, Mapping):
-        return value.get(frequency_of(frequency).label, default)
-    return default if value is None else value
+@dataclass(frozen=True)
+class ForecastSection:
+    """The `[forecast]` table. Per-frequency keys take one value or a table {annual, quarterly, monthly}."""
+
+    samples: int = setting(DEFAULT_SAMPLES, check=not_negative)
+    origins: int = setting(DEFAULT_ORIGINS, check=positive)
+    tolerance: float = setting(TIE_TOLERANCE)
+    min_obs: int = setting(MIN_OBS, check=not_negative)
+    calibrate: bool = True
+    executor: Literal["local", "dask"] = "local"
+    workers: int | None = setting(None, check=positive)
+    address: str | None = None
+    horizon: PerFrequency[int] = setting(default_factory=PerFrequency, check=positive)
+    step: PerFrequency[int] = setting(default_factory=PerFrequency, check=positive)
+    default: PerFrequency[str] = setting(default_factory=PerFrequency, expected="a model name", check=_models)
+    candidates: PerFrequency[tuple[str, ...]] = setting(default_factory=PerFrequency,
+                                                        expected="a list of model names", check=_models)
+    holiday_candidates: PerFrequency[tuple[str, ...]] = setting(default_factory=PerFrequency,
+                                                                expected="a list of model names", check=_models)
+    switch_margin: PerFrequency[float] = setting(default_factory=PerFrequency)
+
+
+def forecast_section(config: Config) -> ForecastSection:
+    """The config's `[forecast]` table, checked (errors name the file or environment variable and the key)."""
+    return config.read(ForecastSection, "forecast")
+
+
+def default_settings(frequency: str, overrides: ForecastSection | Mapping[str, Any] | None = None) -> Settings:
+    """Settings for a frequency: built-in defaults, then the `[forecast]` keys (a section, or a table of them)."""
+    cfg = overrides if isinstance(overrides, ForecastSection) else read_section(ForecastSection, overrides or {},
+                                                                               "forecast")
+    return Settings(horizon=cfg.horizon.get(frequency, DEFAULT_HORIZON[frequency]), origins=cfg.origins,
+                    step=cfg.step.get(frequency, DEFAULT_STEP[frequency]),
+                    default=get_model(cfg.default.get(frequency, DEFAULT_MODEL[frequency])).name,
+                    candidates=tuple(cfg.candidates.get(frequency, DEFAULT_CANDIDATES[frequency])),
+                    holiday_candidates=tuple(cfg.holiday_candidates.get(frequency,
+                                                                        DEFAULT_HOLIDAY_CANDIDATES[frequency])),
+                    switch_margin=float(cfg.switch_margin.get(frequency, DEFAULT_SWITCH_MARGIN[frequency])),
+                    samples=cfg.samples, tolerance=cfg.tolerance, min_obs=cfg.min_obs, calibrate=cfg.calibrate)
 
 
 @dataclass

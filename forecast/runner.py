@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 from autarky.app import App
 from autarky.catalog import Catalog
@@ -15,7 +15,8 @@ from autarky.errors import AutarkyError
 from autarky.forecasts import latest_runs
 from autarky.periods import FREQUENCIES
 from autarky.store import Store
-from autarky.forecast.engine import SeriesTask, config_hash, data_hash, default_settings, forecast_series
+from autarky.forecast.engine import ForecastSection, SeriesTask, config_hash, data_hash, default_settings, \
+    forecast_section, forecast_series
 from autarky.forecast.executor import parallel_map
 from autarky.forecast.interface import SeriesContext
 from autarky.forecast.prophet_model import LUNAR_NEW_YEAR_COUNTRIES
@@ -57,7 +58,7 @@ def series_context(catalog: Catalog | None, key: str, frequency: str, country: s
                          lunar_new_year=frequency == "M" and country in LUNAR_NEW_YEAR_COUNTRIES)
 
 
-def plan_refresh(store: Store, catalog: Catalog, config: dict, keys: Iterable[str] | None = None,
+def plan_refresh(store: Store, catalog: Catalog, config: ForecastSection | Mapping[str, Any], keys: Iterable[str] | None = None,
                  force: bool = False) -> tuple[list[tuple[SeriesTask, str, str]], int, int]:
     """Tasks (with data and config hashes) for the series needing a new run; also how many considered, unchanged."""
     wanted = list(keys) if keys is not None else None
@@ -88,7 +89,7 @@ def plan_refresh(store: Store, catalog: Catalog, config: dict, keys: Iterable[st
     return tasks, len(series), unchanged
 
 
-def refresh(store: Store, catalog: Catalog, config: dict | None = None, *, keys: Iterable[str] | None = None,
+def refresh(store: Store, catalog: Catalog, config: ForecastSection | Mapping[str, Any] | None = None, *, keys: Iterable[str] | None = None,
             force: bool = False, executor: str = "local", workers: int | None = None, address: str | None = None,
             progress: Callable[[int, int, str], None] | None = None) -> RefreshResult:
     """Forecast every series (or `keys`) whose data or settings changed since its stored run; `force` refits all."""
@@ -111,5 +112,5 @@ def run_after_change(app: App, changed: frozenset[str]) -> frozenset[str]:
     if not changed:
         return frozenset()
     known = set(app.store.series(keys=list(changed))["key"])
-    result = refresh(app.store, app.catalog, app.config.section("forecast"), keys=sorted(known))
+    result = refresh(app.store, app.catalog, forecast_section(app.config), keys=sorted(known))
     return frozenset(key for key, status in result.refreshed.items() if status == "ok")

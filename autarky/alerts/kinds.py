@@ -99,6 +99,10 @@ class Threshold:
         hysteresis = f"; recovers {back} {format_number(self.recover)}" if self.recover != self.level else ""
         return f"{side} {format_number(self.level)}{hysteresis}"
 
+    def chart_levels(self) -> tuple[tuple[str, float], ...]:
+        """(what, level) worth drawing on a chart of a watched series."""
+        return (("above" if self.above else "below", self.level),)
+
 
 def parse_threshold(t: "RuleTable") -> Threshold:
     above, below = t.number("above", None), t.number("below", None)
@@ -181,6 +185,9 @@ class Crossing:
         side = "≥" if self.above else "≤"
         hysteresis = f"; recovers below {self.recover_p:.0%}" if self.recover_p != self.p else ""
         return f"P(value {side} {format_number(self.level)} by {self.by.isoformat()}) at least {self.p:.0%}{hysteresis}"
+
+    def chart_levels(self) -> tuple[tuple[str, float], ...]:
+        return (("level", self.level),)
 
 
 def parse_crossing(t: "RuleTable") -> Crossing:

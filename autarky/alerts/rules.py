@@ -9,7 +9,7 @@ from typing import Any, Mapping, Sequence
 
 from autarky.alerts.kinds import KINDS, Kind
 from autarky.catalog import WORLD, parse_series_key
-from autarky.config import Config
+from autarky.config import Config, setting
 from autarky.errors import CatalogError, ConfigError
 
 SEVERITIES = ("info", "warning", "critical")
@@ -20,7 +20,6 @@ MAX_HOLD = 100
 _COMMON = frozenset({"name", "description", "kind", "severity", "recipients", "hold", "repeat_after", "repeat_max",
                      "notify_resolved", "enabled"})
 _TARGET = frozenset({"series", "indicator", "countries", "partners"})
-_SETTINGS = frozenset({"rule", "recipients", "repeat_after", "repeat_max", "notify_resolved"})
 # Names are free text on one line (they appear in subjects, escaped in HTML); at most 100 characters.
 _NAME = re.compile(r"^[^\x00-\x1f\x7f\s][^\x00-\x1f\x7f]{0,99}$")
 _EMAIL = re.compile(r"^[^@\s<>,;:\"()\[\]\\]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$")
@@ -58,6 +57,18 @@ class Rule:
     @property
     def condition(self) -> str:
         return self.params.describe()
+
+    @property
+    def chart_levels(self) -> tuple[tuple[str, float], ...]:
+        """(what, level) of the kind worth drawing on a chart of a watched series (threshold, crossing level)."""
+        levels = getattr(self.params, "chart_levels", None)
+        return levels() if levels is not None else ()
+
+    def watches(self, indicator: str, country: str) -> bool:
+        """Whether the rule watches the World series of this indicator and reporter (by key, or by indicator)."""
+        if self.series:
+            return any(key.split(":")[1:] == [indicator, country] for key in self.series)
+        return self.indicator == indicator and (not self.countries or country in self.countries)
 
     @property
     def target(self) -> str:
@@ -153,34 +164,54 @@ class RuleTable:
     def duration(self, name: str, default: Any) -> dt.timedelta | None:
         """'7d', '12h', '30m', '2w'; 'never' (or false) for none."""
         value = self._get(name, default)
-        if value is None or isinstance(value, dt.timedelta):
-            return value
-        if value is False or (isinstance(value, str) and value.strip().lower() in _NEVER):
-            return None
-        match = _DURATION.match(value) if isinstance(value, str) else None
-        if not match or float(match[1]) <= 0:
-            raise self.fail(name, f"must be a duration such as '12h', '7d' or '2w', or 'never', got {value!r}")
-        return dt.timedelta(**{_UNITS[match[2]]: float(match[1])})
+        try:
+            return duration(value)
+        except ValueError as exc:
+            raise self.fail(name, str(exc)) from None
+
+
+def duration(value: Any) -> dt.timedelta | None:
+    """'7d', '12h', '30m', '2w' as a timedelta; 'never' (or false) for none; ValueError naming the forms otherwise."""
+    if value is None or isinstance(value, dt.timedelta):
+        return value
+    if value is False or (isinstance(value, str) and value.strip().lower() in _NEVER):
+        return None
+    match = _DURATION.match(value) if isinstance(value, str) else None
+    if not match or float(match[1]) <= 0:
+        raise ValueError(f"must be a duration such as '12h', '7d' or '2w', or 'never', got {value!r}")
+    return dt.timedelta(**{_UNITS[match[2]]: float(match[1])})
+
+
+def _addresses(value: str | tuple[str, ...]) -> tuple[str, ...]:
+    addresses = tuple(a.strip() for a in ((value,) if isinstance(value, str) else value))
+    for address in addresses:
+        if not is_email(address):
+            raise ValueError(f"{address!r} is not an email address")
+    return addresses
+
+
+_DURATION_WORDS = "a duration such as '12h', '7d' or '2w', or 'never'"
+
+
+@dataclass(frozen=True)
+class AlertsSection:
+    """The `[alerts]` table: defaults for every rule, and the `[[alerts.rule]]` tables (each read by `parse_rule`)."""
+
+    recipients: str | tuple[str, ...] = setting((), expected="an email address or a list of them", check=_addresses)
+    repeat_after: str | bool = setting(DEFAULT_REPEAT_AFTER, expected=_DURATION_WORDS, check=duration)
+    repeat_max: str | bool = setting(DEFAULT_REPEAT_MAX, expected=_DURATION_WORDS, check=duration)
+    notify_resolved: bool = True
+    rule: tuple[dict[str, Any], ...] = setting((), expected="an array of tables ([[alerts.rule]])")
 
 
 def load_rules(config: Config) -> list[Rule]:
     """Every `[[alerts.rule]]` of the config, validated; a bad one fails naming the rule and the field."""
-    settings = config.section("alerts")
-    origin = str(config.path) if config.path else "autarky.toml"
-    unknown = set(settings) - _SETTINGS
-    if unknown:
-        raise ConfigError(f"{origin}: [alerts]: field '{sorted(unknown)[0]}': unknown field "
-                          f"(known: {', '.join(sorted(_SETTINGS))})")
-    defaults = RuleTable(settings, f"{origin}: [alerts]")
-    shared = dict(recipients=_recipients(defaults, "recipients", ()),
-                  repeat_after=defaults.duration("repeat_after", DEFAULT_REPEAT_AFTER),
-                  repeat_max=defaults.duration("repeat_max", DEFAULT_REPEAT_MAX) or DEFAULT_REPEAT_MAX,
-                  notify_resolved=defaults.boolean("notify_resolved", True))
-    tables = settings.get("rule", [])
-    if not isinstance(tables, list):
-        raise ConfigError(f"{origin}: [alerts]: field 'rule': must be an array of tables ([[alerts.rule]])")
+    section = config.read(AlertsSection, "alerts")
+    origin = config.origin
+    shared = dict(recipients=section.recipients, repeat_after=section.repeat_after,
+                  repeat_max=section.repeat_max or DEFAULT_REPEAT_MAX, notify_resolved=section.notify_resolved)
     rules, seen = [], set()
-    for number, table in enumerate(tables, start=1):
+    for number, table in enumerate(section.rule, start=1):
         rule = parse_rule(table, f"{origin}: alert rule #{number}", shared)
         if rule.name in seen:
             raise ConfigError(f"{origin}: alert rule #{number} ({rule.name}): field 'name': duplicate of an earlier "
@@ -264,10 +295,10 @@ def is_email(address: str) -> bool:
 
 def _recipients(t: RuleTable, name: str, default: Sequence[str]) -> tuple[str, ...]:
     recipients = t.strings(name, tuple(default)) if name in t.table else tuple(default)
-    for address in recipients:
-        if not is_email(address):
-            raise t.fail(name, f"{address!r} is not an email address")
-    return recipients
+    try:
+        return _addresses(recipients)
+    except ValueError as exc:
+        raise t.fail(name, str(exc)) from None
 
 
 def _hold(t: RuleTable) -> int:

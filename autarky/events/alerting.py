@@ -21,7 +21,7 @@ def first_values_band(store: Store, catalog: Catalog | None, config: Config | No
                       country: str, frequency: str, values: pd.Series, periods: int) -> dict[str, Any] | None:
     """The latest relevant event with at most `periods` observed periods after it, and the band forecast for those
     from the data before it; None when there is none (or the forecast cannot be made)."""
-    from autarky.forecast.engine import default_settings
+    from autarky.forecast.engine import default_settings, forecast_section
     from autarky.forecast.impact import containing_index, measure_impact
     from autarky.forecast.runner import series_context
 
@@ -37,7 +37,7 @@ def first_values_band(store: Store, catalog: Catalog | None, config: Config | No
     if not candidates:
         return None
     position, event = max(candidates, key=lambda item: (item[0], item[1].date))
-    settings = default_settings(frequency, config.section("forecast") if config else {})
+    settings = default_settings(frequency, forecast_section(config) if config else None)
     try:
         impact = measure_impact(key, frequency, list(dates), list(values.to_numpy(dtype=float)),
                                 series_context(catalog, key, frequency, country, indicator), settings, event.date,

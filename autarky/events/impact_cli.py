@@ -44,7 +44,7 @@ def pick_event(events: list[Event], day: dt.date | None, uid: str | None) -> Eve
 def series_impact(store: Store, catalog: Catalog, config: Config, event: Event, key: str,
                   window: int | None = None):  # noqa: ANN201 - an Impact; the forecast code is imported lazily
     """Measure the event's impact on a stored series, with its catalog context and the next relevant event."""
-    from autarky.forecast.engine import default_settings
+    from autarky.forecast.engine import default_settings, forecast_section
     from autarky.forecast.impact import measure_impact
     from autarky.forecast.runner import ForecastError, series_context
 
@@ -56,7 +56,7 @@ def series_impact(store: Store, catalog: Catalog, config: Config, event: Event, 
     indicator = catalog.indicators.get(row["indicator"])
     later = [e for e in relevant_events(stored_events(store), indicator) if e.date > event.date]
     context = series_context(catalog, key, row["frequency"], row["country"], row["indicator"])
-    settings = default_settings(row["frequency"], config.section("forecast"))
+    settings = default_settings(row["frequency"], forecast_section(config))
     return measure_impact(key, row["frequency"], list(observations["period"]), list(observations["value"]), context,
                           settings, event.date, window=window, next_event=later[0].date if later else None)
 

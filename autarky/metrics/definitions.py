@@ -15,7 +15,7 @@ from importlib import resources
 from typing import Any, Iterable, Mapping
 
 from autarky.catalog import Catalog, Indicator, parse_indicator, series_key
-from autarky.config import Config
+from autarky.config import Config, read_section, setting
 from autarky.errors import CatalogError, MetricsError
 from autarky.metrics.formula import Expr, FormulaError, Ref, parse, references, rename
 from autarky.metrics.index import IndexSpec, parse_index
@@ -119,16 +119,28 @@ def add_derived_indicators(catalog: Catalog, settings: Mapping[str, Any], origin
         catalog.add(pillar.indicator)
 
 
+@dataclass(frozen=True)
+class MetricsSection:
+    """The `[metrics]` table; its metric and index tables are read field by field below and in metrics/index.py,
+    `[metrics.supply]` by the dashboard's supply page."""
+
+    peers: tuple[str, ...] | None = setting(None, expected="a list of ISO3 codes")
+    metric: tuple[dict[str, Any], ...] = setting((), expected="an array of tables ([[metrics.metric]])")
+    index: dict[str, Any] = setting(default_factory=dict)
+    supply: dict[str, Any] = setting(default_factory=dict)
+
+
 def build_definitions(catalog: Catalog, settings: Mapping[str, Any], origin: str = "autarky.toml") -> Definitions:
     """Parse, check and order every derived metric; MetricsError names the file, the entry and the field."""
     if not isinstance(settings, Mapping):
         raise MetricsError(f"{origin}: [metrics] must be a table")
+    section = read_section(MetricsSection, settings, "metrics", origin=origin)
     builtin = _builtin_file()
     raw = {ind.code: ind for ind in catalog.indicators.values() if ind.source != DERIVED_SOURCE}
-    peers = _peers(settings.get("peers", builtin.get("peers", [])), catalog,
-                   origin if "peers" in settings else METRICS_ORIGIN)
+    peers = _peers(list(section.peers) if section.peers is not None else builtin.get("peers", []), catalog,
+                   origin if section.peers is not None else METRICS_ORIGIN)
     entries = _metric_entries(builtin.get("metric", []), METRICS_ORIGIN, "metric", peers, catalog)
-    user = _metric_entries(settings.get("metric", []), origin, "metrics.metric", peers, catalog)
+    user = _metric_entries(list(section.metric), origin, "metrics.metric", peers, catalog)
     user_codes = {e.code for e in user}
     entries = [e for e in entries if e.code not in user_codes] + user
     entries += _trade_entries(builtin.get("trade", []), raw)
@@ -139,7 +151,7 @@ def build_definitions(catalog: Catalog, settings: Mapping[str, Any], origin: str
         resolved[metric.code] = metric.indicator
         metrics.append(metric)
     index_origin = origin if "index" in settings else METRICS_ORIGIN
-    index = parse_index(builtin.get("index", {}), settings.get("index", {}), resolved, catalog,
+    index = parse_index(builtin.get("index", {}), section.index, resolved, catalog,
                         METRICS_ORIGIN, index_origin)
     return Definitions(metrics=tuple(metrics), index=index)
 

@@ -144,7 +144,7 @@ def test_rule_without_a_name_duplicate_names_and_unknown_settings():
         rules_from('[[alerts.rule]]\nkind = "threshold"\n')
     with pytest.raises(ConfigError, match=r"alert rule #2 \(dup\): field 'name': duplicate of an earlier rule"):
         rules_from('[[alerts.rule]]\nname = "dup"\nkind = "revision"\nseries = "wb:A:CHN"\npct = 3\n' * 2)
-    with pytest.raises(ConfigError, match=r"\[alerts\]: field 'recipient': unknown field"):
+    with pytest.raises(ConfigError, match=r"\[alerts\] recipient: unknown key; did you mean 'recipients'\?"):
         rules_from('[alerts]\nrecipient = ["a@example.org"]\n')
     with pytest.raises(ConfigError, match=r"alert rule #1: field 'name': must be one line"):
         rules_from('[[alerts.rule]]\nname = "two\\nlines"\nkind = "revision"\n')

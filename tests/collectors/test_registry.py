@@ -97,7 +97,8 @@ def test_settings_merge_config_over_defaults_and_check_types(tmp_path):
     assert settings.int_option("per_page", 1000) == 500
     assert settings.http.user_agent.startswith("Autarky/")
     bad = load_config(environ={"AUTARKY_COLLECTORS__WORLDBANK__TIMEOUT": '"soon"'})
-    with pytest.raises(ConfigError, match=r"\[collectors.worldbank\] timeout must be a non-negative number"):
+    with pytest.raises(ConfigError, match=r"^environment variable AUTARKY_COLLECTORS__WORLDBANK__TIMEOUT \[collectors.worldbank\] timeout: "
+                                         r"expected a number, got the string 'soon'$"):
         collector_settings(bad, "worldbank", Defaults(base_url="x"))
 
 

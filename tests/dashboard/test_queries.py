@@ -208,7 +208,8 @@ def test_settings_targets_rules_and_errors():
                                                    "label": "coverage one half", "countries": ["CHN"]}]},
         "alerts": {"rule": [{"name": "share", "series": "derived:SR.PAT.RESD.SHARE:CHN", "kind": "threshold",
                              "above": 0.8},
-                            {"name": "rd", "indicator": "GB.XPD.RSDV.GD.ZS", "countries": ["USA"], "below": 3}]}}))
+                            {"name": "rd", "indicator": "GB.XPD.RSDV.GD.ZS", "countries": ["USA"], "kind": "threshold",
+                             "below": 3}]}}))
     assert settings.targets[:len(BUILTIN_TARGETS)] == BUILTIN_TARGETS
     assert [line.label for line in settings.reference_lines("CT.8542.X", "CHN")] == ["coverage one half"]
     assert settings.reference_lines("CT.8542.X", "USA") == []
@@ -218,9 +219,9 @@ def test_settings_targets_rules_and_errors():
     assert [line.value for line in rd_china] == [2.5]  # the 2006-2020 plan's target, not the US-only rule
     assert [line.value for line in settings.reference_lines("GB.XPD.RSDV.GD.ZS", "USA")] == [3.0]
     assert load_settings(config).focus == "CHN"
-    with pytest.raises(ConfigError, match=r"dashboard.targets #1: field 'value': must be a number"):
+    with pytest.raises(ConfigError, match=r"autarky.toml \[dashboard.targets #1\] value: expected a number, got the string 'high'"):
         load_settings(Config(data={"dashboard": {"targets": [{"indicator": "X", "value": "high", "label": "l"}]}}))
-    with pytest.raises(ConfigError, match=r"dashboard.peers: 'usa' is not an ISO3 country code"):
+    with pytest.raises(ConfigError, match=r"autarky.toml \[dashboard\] peers: 'usa' is not an ISO3 country code"):
         load_settings(Config(data={"dashboard": {"peers": ["usa"]}}))
 
 
