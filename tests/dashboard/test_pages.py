@@ -332,8 +332,8 @@ def test_password_gate(monkeypatch, snapshot_url):
 def test_bad_dashboard_config_is_one_clear_message(monkeypatch, snapshot_url, tmp_path):
     (tmp_path / "autarky.toml").write_text('[dashboard]\npeers = ["usa"]\n', encoding="utf-8")
     at = open_app(monkeypatch, snapshot_url)
-    assert texts(at, "error") == ["Configuration error: " + plain("dashboard.peers: 'usa' is not an ISO3 country "
-                                                                  "code such as 'CHN'")]
+    assert texts(at, "error") == ["Configuration error: " + plain("autarky.toml [dashboard] peers: 'usa' is not an "
+                                                                  "ISO3 country code such as 'CHN'")]
 
 
 def test_data_health_says_which_series_need_a_key_and_how_to_set_it(monkeypatch, snapshot_url):
