@@ -15,12 +15,13 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from autarky import forecasts
+from autarky.forecast import read as forecasts
 from autarky.catalog import CATEGORIES, WORLD, Catalog
 from autarky.config import Config
 from autarky.db import sqlite_file
-from autarky.models import (AlertEvent, AlertState, CollectionRun, ForecastRun, Observation, Outbox, Revision,
-                            Series, Source)
+from autarky.alerts.models import AlertEvent, AlertState, Outbox
+from autarky.forecast.tables import ForecastRun
+from autarky.models import CollectionRun, Observation, Revision, Series, Source
 from autarky.snapshot import excluded_parts
 from autarky.store import Store
 from autarky.dashboard import supply

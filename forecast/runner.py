@@ -12,7 +12,7 @@ from typing import Callable, Iterable
 from autarky.app import App
 from autarky.catalog import Catalog
 from autarky.errors import AutarkyError
-from autarky.forecasts import latest_runs
+from autarky.forecast.read import latest_runs
 from autarky.store import Store
 from autarky.forecast.engine import SeriesTask, config_hash, data_hash, default_settings, forecast_series
 from autarky.forecast.executor import parallel_map

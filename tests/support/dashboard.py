@@ -17,7 +17,9 @@ import pandas as pd
 from sqlalchemy import select
 
 from autarky.catalog import Catalog, Indicator
-from autarky.models import AlertEvent, AlertState, BacktestScore, ForecastPoint, ForecastRun, Series
+from autarky.alerts.models import AlertEvent, AlertState
+from autarky.forecast.tables import BacktestScore, ForecastPoint, ForecastRun
+from autarky.models import Series
 from autarky.snapshot import load_snapshot
 from autarky.store import ObservationIn, SeriesSpec, Store
 

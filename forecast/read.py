@@ -1,6 +1,7 @@
 """Stored forecasts, read side: latest runs, points with bands, backtest scores, crossing probabilities.
 
-The forecast package writes these tables; alerts and the dashboard read them only through this module.
+The forecast stage writes these tables (autarky.forecast.tables); alerts and the dashboard read them only through
+this module.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
 
-from autarky.models import BacktestScore, ForecastPoint, ForecastRun, Series
+from autarky.forecast.tables import BacktestScore, ForecastPoint, ForecastRun
+from autarky.models import Series
 from autarky.store import Store
 
 RUN_COLUMNS = ["series_key", "run_id", "created_at", "status", "reason", "model", "n_obs", "horizon",
