@@ -19,7 +19,9 @@ from autarky.catalog import CATEGORIES, WORLD, Catalog
 from autarky.config import Config
 from autarky.db import SCHEMA_ERRORS, sqlite_file
 from autarky.forecast import read as forecasts
+from autarky.metrics.chokepoints import CHOKE_PREFIX, Thresholds, thresholds
 from autarky.snapshot import excluded_parts
+from autarky.supply_chain import CSET_PREFIX
 from autarky.store import Store
 from autarky.dashboard import supply
 from autarky.dashboard.settings import Settings
@@ -191,20 +193,18 @@ def cset_excluded(data: Data) -> bool:
 
 def supply_shares(data: Data) -> pd.DataFrame:
     """Every stored CSET share (indicators CSET.*) and any chokepoint flag the metrics stage stored."""
-    codes = [i.code for i in data.catalog.indicators.values() if i.code.startswith(("CSET.", "SR.CSET.CHOKE."))]
+    codes = [i.code for i in data.catalog.indicators.values() if i.code.startswith((CSET_PREFIX, CHOKE_PREFIX))]
     return observations(data, tuple(codes)) if codes else data.store.observations(keys=[])
 
 
 def supply_table(data: Data, year: int | None) -> pd.DataFrame:
     """The chain by stage and input, China's share against the leaders, chokepoints marked (see dashboard.supply)."""
-    shares = supply_shares(data)
-    table = supply.share_table(shares, year, supply_thresholds(data))
-    table["chokepoint"] = table["chokepoint"] | table["code"].isin(supply.stored_chokepoints(shares))
-    return table
+    return supply.share_table(supply_shares(data), year)
 
 
-def supply_thresholds(data: Data) -> supply.Thresholds:
-    return supply.thresholds(data.config.section("metrics", "supply"))
+def supply_thresholds(data: Data) -> Thresholds:
+    """The thresholds the metrics stage flags chokepoints with (config `[metrics.supply]`), for the caption."""
+    return thresholds(data.config.section("metrics", "supply"))
 
 
 def trade_series(data: Data, codes: tuple[str, ...]) -> pd.DataFrame:

@@ -117,6 +117,9 @@ def add_derived_indicators(catalog: Catalog, settings: Mapping[str, Any], origin
     catalog.add(definitions.index.indicator)
     for pillar in definitions.index.pillar_specs:
         catalog.add(pillar.indicator)
+    from autarky.metrics.chokepoints import add_chokepoint_indicators  # it reads metrics.compute, which reads this
+
+    add_chokepoint_indicators(catalog, DERIVED_SOURCE)
 
 
 def build_definitions(catalog: Catalog, settings: Mapping[str, Any], origin: str = "autarky.toml") -> Definitions:
