@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from autarky.errors import AutarkyError
 
@@ -20,8 +21,24 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 IMMEDIATE = "autarky_immediate"
 
 
+# What a read raises when the database cannot be reached, and when its schema (or a table of it) is missing, on
+# SQLite and PostgreSQL: readers such as the dashboard catch these without importing SQLAlchemy.
+UNREACHABLE_ERRORS = (OperationalError,)
+SCHEMA_ERRORS = (OperationalError, ProgrammingError)
+
+
 class DatabaseUnavailable(AutarkyError):
     """The database cannot be opened: its file is missing, or its driver is not installed."""
+
+
+def masked_url(url: str) -> str:
+    """The URL with its password hidden, for messages."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def error_summary(exc: Exception) -> str:
+    """The first line of the driver's message behind a database error."""
+    return str(getattr(exc, "orig", None) or exc).splitlines()[0]
 
 
 def sqlite_file(url: str | URL) -> Path | None:

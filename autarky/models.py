@@ -1,4 +1,7 @@
-"""SQLAlchemy 2 models of the core store (DESIGN.md section 4). Other stages add their tables in their own modules."""
+"""SQLAlchemy 2 models of the core store (DESIGN.md section 4): source, series, observation, revision, the run log
+and the pending downstream marks. Each stage adds its own tables in its own module on this metadata (`Base`):
+autarky.forecast.tables, autarky.alerts.models, autarky.metrics.models, autarky.collectors.models,
+autarky.events.models; autarky.tables gathers them all for the migrations."""
 
 from __future__ import annotations
 
@@ -98,102 +101,3 @@ class PendingDownstream(Base):
     __tablename__ = "pending_downstream"
     series_key: Mapped[str] = mapped_column(String(200), primary_key=True)
     marked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-
-# ---------------------------------------------------------------------------- forecasts (written by forecast/)
-class ForecastRun(Base):
-    """One forecast of one series: the chosen model, what produced it (hashes), and why it was skipped if it was."""
-
-    __tablename__ = "forecast_run"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    series_id: Mapped[int] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    status: Mapped[str] = mapped_column(String(16), default="ok")  # ok | skipped | failed
-    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
-    model: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    data_hash: Mapped[str] = mapped_column(String(64), default="")
-    config_hash: Mapped[str] = mapped_column(String(64), default="")
-    n_obs: Mapped[int] = mapped_column(Integer, default=0)
-    horizon: Mapped[int] = mapped_column(Integer, default=0)
-    last_period: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
-    # Predictive sample paths, list of lists (samples x horizon), for crossing probabilities.
-    samples: Mapped[Any | None] = mapped_column(JSON, nullable=True)
-    settings: Mapped[Any | None] = mapped_column(JSON, nullable=True)
-
-
-class ForecastPoint(Base):
-    __tablename__ = "forecast_point"
-    __table_args__ = (UniqueConstraint("run_id", "ds", name="uq_forecast_point_run_ds"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("forecast_run.id", ondelete="CASCADE"), index=True)
-    ds: Mapped[dt.date] = mapped_column(Date)
-    yhat: Mapped[float] = mapped_column(Float)
-    lo80: Mapped[float] = mapped_column(Float)
-    hi80: Mapped[float] = mapped_column(Float)
-    lo95: Mapped[float] = mapped_column(Float)
-    hi95: Mapped[float] = mapped_column(Float)
-
-
-class BacktestScore(Base):
-    __tablename__ = "backtest_score"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("forecast_run.id", ondelete="CASCADE"), index=True)
-    model: Mapped[str] = mapped_column(String(100))
-    horizon: Mapped[int] = mapped_column(Integer)
-    origins: Mapped[int] = mapped_column(Integer)
-    mase: Mapped[float | None] = mapped_column(Float, nullable=True)
-    smape: Mapped[float | None] = mapped_column(Float, nullable=True)
-    coverage80: Mapped[float | None] = mapped_column(Float, nullable=True)
-    coverage95: Mapped[float | None] = mapped_column(Float, nullable=True)
-    chosen: Mapped[bool] = mapped_column(default=False)
-
-
-# ---------------------------------------------------------------------------- alerts (written by autarky.alerts)
-class AlertState(Base):
-    """The state of one rule for one series: ok -> pending -> firing -> resolved, persisted across restarts."""
-
-    __tablename__ = "alert_state"
-    __table_args__ = (UniqueConstraint("rule", "series_key", name="uq_alert_state_rule_series"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    rule: Mapped[str] = mapped_column(String(200))
-    series_key: Mapped[str] = mapped_column(String(200))
-    state: Mapped[str] = mapped_column(String(16), default="ok")  # ok | pending | firing | resolved
-    since: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    pending_count: Mapped[int] = mapped_column(Integer, default=0)
-    last_value: Mapped[float | None] = mapped_column(Float, nullable=True)
-    last_evaluated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    last_notified_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    notify_count: Mapped[int] = mapped_column(Integer, default=0)
-    details: Mapped[Any | None] = mapped_column(JSON, nullable=True)
-
-
-class AlertEvent(Base):
-    __tablename__ = "alert_event"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    rule: Mapped[str] = mapped_column(String(200), index=True)
-    series_key: Mapped[str] = mapped_column(String(200), index=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
-    from_state: Mapped[str] = mapped_column(String(16))
-    to_state: Mapped[str] = mapped_column(String(16))
-    severity: Mapped[str] = mapped_column(String(16), default="warning")
-    value: Mapped[float | None] = mapped_column(Float, nullable=True)
-    message: Mapped[str] = mapped_column(Text, default="")
-
-
-class Outbox(Base):
-    """Notifications written in the same transaction as the state change, sent afterwards, retried until sent."""
-
-    __tablename__ = "outbox"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    recipients: Mapped[Any] = mapped_column(JSON)
-    subject: Mapped[str] = mapped_column(String(500))
-    body_text: Mapped[str] = mapped_column(Text)
-    body_html: Mapped[str | None] = mapped_column(Text, nullable=True)
-    attachments: Mapped[Any | None] = mapped_column(JSON, nullable=True)  # [{"name", "mime", "base64"}]
-    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)  # queued | sent
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -331,6 +331,26 @@ class Store:
         return pd.DataFrame(rows, columns=["series_key", "period", "old_value", "new_value", "old_vintage",
                                            "new_vintage", "revised_at", "run_id"])
 
+    def series_updates(self, keys: Iterable[str] | None = None) -> pd.DataFrame:
+        """Per series: when its data last changed here (newest retrieved_at) and the newest source vintage."""
+        query = (select(Series.key, Source.code, func.max(Observation.retrieved_at), func.max(Observation.vintage))
+                 .join(Observation, Observation.series_id == Series.id).join(Source, Source.id == Series.source_id)
+                 .group_by(Series.key, Source.code))
+        if keys is not None:
+            query = query.where(Series.key.in_(list(keys)))
+        with self.reading() as session:
+            rows = session.execute(query).all()
+        frame = pd.DataFrame(rows, columns=["series_key", "source", "last_update", "vintage"])
+        frame["last_update"] = pd.to_datetime(frame["last_update"], utc=True)
+        return frame
+
+    def data_version(self) -> tuple[str, ...]:
+        """A cheap token that changes whenever the kernel's tables change: the newest ids of series, observations,
+        revisions and runs, and the newest run end. Every update of an observation writes a revision row, so
+        observations and revisions cover inserts and updates. The second item is empty while no observation is
+        stored. Raises the database's error when the schema is missing (see autarky.db.SCHEMA_ERRORS)."""
+        return newest_values(self, Series.id, Observation.id, Revision.id, CollectionRun.id, CollectionRun.finished_at)
+
     def changed_since(self, when: dt.datetime) -> frozenset[str]:
         """Keys of the series with a value stored or revised at or after `when` (naive means UTC)."""
         if when.tzinfo is None:
@@ -357,6 +377,14 @@ class Store:
             rows = session.scalars(select(Source).order_by(Source.code)).all()
         columns = ["code", "name", "base_url", "licence", "attribution"]
         return pd.DataFrame([{c: getattr(r, c) for c in columns} for r in rows], columns=columns)
+
+
+def newest_values(store: Store, *columns: Any) -> tuple[str, ...]:
+    """The newest value of each column in one query, as text ("" for an empty table): the data-version tokens of
+    the kernel (Store.data_version) and of each stage's read module."""
+    with store.reading() as session:
+        row = session.execute(select(*[select(func.max(column)).scalar_subquery() for column in columns])).one()
+    return tuple("" if value is None else str(value) for value in row)
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:

@@ -1,4 +1,6 @@
-"""Plain read functions behind the pages: the store's read API, stored forecasts and the alert tables.
+"""Plain read functions behind the pages, through the read functions of the kernel (Store) and of each stage
+(autarky.forecast.read, autarky.alerts.read, autarky.metrics.contributions, autarky.events.store): no ORM class and
+no SQL here (tests/dashboard/test_layers.py checks it).
 
 Nothing here imports Streamlit, so tests call these directly; `dashboard.session` adds the caching.
 The dashboard only reads: no function here writes or starts a job.
@@ -12,16 +14,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select
-from sqlalchemy.exc import OperationalError, ProgrammingError
-
-from autarky import forecasts
+from autarky.alerts import read as alerts
 from autarky.catalog import CATEGORIES, WORLD, Catalog
 from autarky.config import Config
-from autarky.db import sqlite_file
-from autarky.models import (AlertEvent, AlertState, CollectionRun, ForecastRun, Observation, Outbox, Revision,
-                            Series, Source)
+from autarky.db import SCHEMA_ERRORS, sqlite_file
+from autarky.forecast import read as forecasts
+from autarky.metrics.chokepoints import CHOKE_PREFIX, Thresholds, thresholds
 from autarky.snapshot import excluded_parts
+from autarky.supply_chain import CSET_PREFIX
 from autarky.store import Store
 from autarky.dashboard import supply
 from autarky.dashboard.settings import Settings
@@ -39,9 +39,6 @@ _DESCRIBED = ("code", "name", "category", "unit", "frequency", "direction", "sou
 INDICATOR_COLUMNS = ["code", "name", "category", "unit", "frequency", "direction", "source", "sectors",
                      "description", "formula", "inputs", "attribution", "licence", "series", "countries",
                      "partners", "observations", "first_period", "last_period"]
-STATE_COLUMNS = ["rule", "series_key", "state", "since", "pending_count", "last_value", "last_evaluated_at",
-                 "last_notified_at", "notify_count", "details"]
-EVENT_COLUMNS = ["id", "at", "rule", "series_key", "from_state", "to_state", "severity", "value", "message"]
 
 READY, MISSING, NO_SCHEMA, EMPTY = "ready", "missing", "no_schema", "empty"
 
@@ -64,27 +61,20 @@ def database_missing(database_url: str) -> bool:
 
 
 def data_version(store: Store) -> tuple[str, ...]:
-    """A cheap token that changes whenever stored data, runs, forecasts or alerts change (caches key on it).
-
-    Every update of an observation writes a revision row, so the newest ids of observations and revisions cover
-    inserts and updates; the other tables are small. Raises the database's error when the schema is missing.
-    """
-    newest = [select(func.max(column)).scalar_subquery() for column in (
-        Series.id, Observation.id, Revision.id, CollectionRun.id, CollectionRun.finished_at, ForecastRun.id,
-        AlertEvent.id, AlertState.last_evaluated_at, Outbox.id, Outbox.sent_at)]
-    with store.reading() as session:
-        row = session.execute(select(*newest)).one()
-    return tuple("" if value is None else str(value) for value in row)
+    """A cheap token that changes whenever stored data, runs, forecasts or alerts change (caches key on it): the
+    kernel's, the forecast stage's and the alerts stage's own tokens. Raises the database's error when the schema
+    is missing."""
+    return store.data_version() + forecasts.data_version(store) + alerts.data_version(store)
 
 
 def database_status(store: Store) -> tuple[str, tuple[str, ...]]:
     """(READY | NO_SCHEMA | EMPTY, data version): whether there is anything to show. A database that cannot be
-    reached raises its OperationalError."""
+    reached raises its error (autarky.db.UNREACHABLE_ERRORS)."""
     with store.engine.connect():
         pass
     try:
         version = data_version(store)
-    except (OperationalError, ProgrammingError):
+    except SCHEMA_ERRORS:
         return NO_SCHEMA, ()
     has_observations = bool(version[1])
     return (READY if has_observations else EMPTY), version
@@ -142,16 +132,7 @@ def series_table(data: Data) -> pd.DataFrame:
 
 def series_updates(data: Data, keys: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Per series: when its data last changed here (newest retrieved_at) and the newest source vintage."""
-    query = (select(Series.key, Source.code, func.max(Observation.retrieved_at), func.max(Observation.vintage))
-             .join(Observation, Observation.series_id == Series.id).join(Source, Source.id == Series.source_id)
-             .group_by(Series.key, Source.code))
-    if keys is not None:
-        query = query.where(Series.key.in_(list(keys)))
-    with data.store.reading() as session:
-        rows = session.execute(query).all()
-    frame = pd.DataFrame(rows, columns=["series_key", "source", "last_update", "vintage"])
-    frame["last_update"] = pd.to_datetime(frame["last_update"], utc=True)
-    return frame
+    return data.store.series_updates(keys)
 
 
 def self_reliance_index(data: Data) -> pd.DataFrame:
@@ -212,20 +193,18 @@ def cset_excluded(data: Data) -> bool:
 
 def supply_shares(data: Data) -> pd.DataFrame:
     """Every stored CSET share (indicators CSET.*) and any chokepoint flag the metrics stage stored."""
-    codes = [i.code for i in data.catalog.indicators.values() if i.code.startswith(("CSET.", "SR.CSET.CHOKE."))]
+    codes = [i.code for i in data.catalog.indicators.values() if i.code.startswith((CSET_PREFIX, CHOKE_PREFIX))]
     return observations(data, tuple(codes)) if codes else data.store.observations(keys=[])
 
 
 def supply_table(data: Data, year: int | None) -> pd.DataFrame:
     """The chain by stage and input, China's share against the leaders, chokepoints marked (see dashboard.supply)."""
-    shares = supply_shares(data)
-    table = supply.share_table(shares, year, supply_thresholds(data))
-    table["chokepoint"] = table["chokepoint"] | table["code"].isin(supply.stored_chokepoints(shares))
-    return table
+    return supply.share_table(supply_shares(data), year)
 
 
-def supply_thresholds(data: Data) -> supply.Thresholds:
-    return supply.thresholds(data.config.section("metrics", "supply"))
+def supply_thresholds(data: Data) -> Thresholds:
+    """The thresholds the metrics stage flags chokepoints with (config `[metrics.supply]`), for the caption."""
+    return thresholds(data.config.section("metrics", "supply"))
 
 
 def trade_series(data: Data, codes: tuple[str, ...]) -> pd.DataFrame:
@@ -286,7 +265,7 @@ def policy_events(data: Data) -> list:
 
     try:
         return stored_events(data.store)
-    except (OperationalError, ProgrammingError):
+    except SCHEMA_ERRORS:
         return []
 
 
@@ -310,31 +289,17 @@ def forecast_summary(data: Data) -> pd.DataFrame:
 # ---------------------------------------------------------------------------- alerts
 def alert_states(data: Data) -> pd.DataFrame:
     """Every rule x series state, firing first."""
-    with data.store.reading() as session:
-        rows = session.scalars(select(AlertState).order_by(AlertState.since.desc())).all()
-    frame = pd.DataFrame([{c: getattr(r, c) for c in STATE_COLUMNS} for r in rows], columns=STATE_COLUMNS)
-    rank = {"firing": 0, "pending": 1, "resolved": 2, "ok": 3}
-    frame["_rank"] = frame["state"].map(rank).fillna(4)
-    return frame.sort_values(["_rank", "since"], ascending=[True, False]).drop(columns="_rank").reset_index(drop=True)
+    return alerts.states(data.store)
 
 
 def alert_events(data: Data, limit: int = 500) -> pd.DataFrame:
     """The newest state changes of every alert."""
-    with data.store.reading() as session:
-        rows = session.scalars(select(AlertEvent).order_by(AlertEvent.at.desc(), AlertEvent.id.desc())
-                               .limit(limit)).all()
-    return pd.DataFrame([{c: getattr(r, c) for c in EVENT_COLUMNS} for r in rows], columns=EVENT_COLUMNS)
+    return alerts.events(data.store, limit)
 
 
 def outbox_summary(data: Data) -> dict[str, object]:
     """Notifications queued and sent, and the newest send error (email delivery health)."""
-    with data.store.reading() as session:
-        counts = dict(session.execute(select(Outbox.status, func.count(Outbox.id)).group_by(Outbox.status)).all())
-        error = session.execute(select(Outbox.last_error, Outbox.attempts).where(Outbox.status == "queued",
-                                                                                 Outbox.last_error.is_not(None))
-                                .order_by(Outbox.id.desc()).limit(1)).first()
-    return {"queued": int(counts.get("queued", 0)), "sent": int(counts.get("sent", 0)),
-            "last_error": error[0] if error else None, "attempts": int(error[1]) if error else 0}
+    return alerts.outbox_summary(data.store)
 
 
 # ---------------------------------------------------------------------------- data health

@@ -13,12 +13,11 @@ from pathlib import Path
 from typing import Any, Callable
 
 import streamlit as st
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
 
 from autarky.app import App
 from autarky.catalog import Catalog, split_series_key
 from autarky.config import Config, load_config
+from autarky.db import UNREACHABLE_ERRORS, error_summary, masked_url
 from autarky.errors import AutarkyError, CatalogError
 from autarky.dashboard import queries
 from autarky.dashboard.formatting import plain
@@ -89,10 +88,6 @@ def _fingerprint(config: Config) -> str:
                        "data": config.data}, sort_keys=True, default=str)
 
 
-def masked_url(database_url: str) -> str:
-    return make_url(database_url).render_as_string(hide_password=True)
-
-
 def open_page(title: str, intro: str = "", *, require_data: bool = True) -> Page:
     """Title and intro, then the data; without data, a guide to loading it instead of an error (and stop)."""
     st.title(title)
@@ -113,8 +108,8 @@ def open_page(title: str, intro: str = "", *, require_data: bool = True) -> Page
         if not queries.database_missing(url):
             data = queries.Data(app.store, catalog, config, settings)
             status, version = queries.database_status(app.store)
-    except OperationalError as exc:
-        st.error(f"Cannot read the database {plain(masked_url(url))}: {plain(str(exc.orig or exc).splitlines()[0])}")
+    except UNREACHABLE_ERRORS as exc:
+        st.error(f"Cannot read the database {plain(masked_url(url))}: {plain(error_summary(exc))}")
         st.stop()
     except AutarkyError as exc:
         st.error(f"Configuration error: {plain(exc)}")

@@ -1,6 +1,8 @@
 """The Supply chain page's tables: CSET shares by stage and input, chokepoints, and each input's trade series.
 
-Plain pandas over the store's observations and the bundled CSET graph; nothing here imports Streamlit.
+Plain pandas over the store's observations and the bundled CSET graph; nothing here imports Streamlit. The
+chokepoint flags are the metrics stage's (autarky.metrics.chokepoints, stored as SR.CSET.CHOKE.<input_id>):
+this module only reads them.
 """
 
 from __future__ import annotations
@@ -11,17 +13,10 @@ from typing import Any, Mapping
 import pandas as pd
 
 from autarky.catalog import Catalog
-from autarky.config import read_section, setting
 from autarky.dashboard.formatting import format_value, period_label
+from autarky.metrics.chokepoints import CHOKE_PREFIX, FOCUS, TOP_SUPPLIERS, share_code
 from autarky.supply_chain import CSET_LICENCE, CSET_PREFIX, supply_inputs, supply_stages
 
-# Chokepoint defaults (config `[metrics.supply]` chokepoint_china_max / chokepoint_top3_min, in % of world supply):
-# China supplies under a tenth of the world's need, while three countries hold three quarters of it, so a cut-off
-# by those three cannot be made good from China's own production or from the rest of the world.
-CHOKE_CHINA_MAX = 10.0
-CHOKE_TOP3_MIN = 75.0
-TOP_SUPPLIERS = 3
-FOCUS = "CHN"
 CSET_PART = "cset"
 KIND_ORDER = ("tools", "materials", "software", "process", "output")
 # CSET input -> (a plain label of our own, catalog trade indicators whose HS line covers it, by its description).
@@ -45,37 +40,6 @@ CHIP_CARDS = (
 )
 
 
-@dataclass(frozen=True)
-class Thresholds:
-    china_max: float = CHOKE_CHINA_MAX
-    top3_min: float = CHOKE_TOP3_MIN
-
-    def describe(self) -> str:
-        return (f"Chokepoint: China's share under {self.china_max:g}% of world supply while the top "
-                f"{TOP_SUPPLIERS} countries hold at least {self.top3_min:g}% (config [metrics.supply] "
-                "chokepoint_china_max, chokepoint_top3_min).")
-
-
-def _percent(value: float) -> float:
-    if not 0 <= value <= 100:
-        raise ValueError(f"must be a percentage from 0 to 100, got {value!r}")
-    return value
-
-
-@dataclass(frozen=True)
-class SupplySection:
-    """The `[metrics.supply]` table."""
-
-    chokepoint_china_max: float = setting(CHOKE_CHINA_MAX, check=_percent)
-    chokepoint_top3_min: float = setting(CHOKE_TOP3_MIN, check=_percent)
-
-
-def thresholds(settings: Mapping[str, Any]) -> Thresholds:
-    """Chokepoint thresholds from config `[metrics.supply]`, else the defaults above."""
-    section = read_section(SupplySection, settings, "metrics.supply")
-    return Thresholds(section.chokepoint_china_max, section.chokepoint_top3_min)
-
-
 def chain_items() -> pd.DataFrame:
     """Every stage and input of the CSET graph: code, input_id, name, kind, stage."""
     rows = [dict(code=i.code, input_id=i.input_id, name=i.name, kind=i.kind, stage=i.stage)
@@ -83,9 +47,10 @@ def chain_items() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["code", "input_id", "name", "kind", "stage"])
 
 
-def share_table(obs: pd.DataFrame, year: int | None, limits: Thresholds) -> pd.DataFrame:
+def share_table(obs: pd.DataFrame, year: int | None) -> pd.DataFrame:
     """One row per stage or input with shares that year (None: each input's latest year): China's share, the
-    leading suppliers, the top three's share, the chokepoint flag."""
+    leading suppliers, the top three's share, and the chokepoint flag the metrics stage stored for that year."""
+    flagged = stored_chokepoints(obs)
     items = chain_items().set_index("code")
     shares = obs[obs["indicator"].str.startswith(CSET_PREFIX) & (obs["partner"] == "WLD")].copy()
     shares["year"] = shares["period"].dt.year
@@ -105,7 +70,7 @@ def share_table(obs: pd.DataFrame, year: int | None, limits: Thresholds) -> pd.D
                          year=int(latest["year"].iloc[0]), china=china_share,
                          china_rank=(list(latest["country"]).index(FOCUS) + 1) if china_share is not None else None,
                          leaders=", ".join(f"{c} {v:g}%" for c, v in zip(top["country"], top["value"])),
-                         top3=top3, chokepoint=(china_share or 0.0) < limits.china_max and top3 >= limits.top3_min,
+                         top3=top3, chokepoint=(code, int(latest["year"].iloc[0])) in flagged,
                          trade=", ".join(trade_codes(item["input_id"]))))
     table = pd.DataFrame(rows, columns=["stage", "kind", "input", "code", "year", "china", "china_rank", "leaders",
                                         "top3", "chokepoint", "trade"])
@@ -135,11 +100,10 @@ def summary_lines(table: pd.DataFrame) -> list[str]:
     return lines
 
 
-def stored_chokepoints(obs: pd.DataFrame) -> set[str]:
-    """CSET codes the metrics stage flagged (SR.CSET.CHOKE.<input_id> = 1 for China), when it stored them."""
-    flagged = obs[obs["indicator"].str.startswith("SR.CSET.CHOKE.") & (obs["country"] == FOCUS)]
-    latest = flagged.sort_values("period").groupby("indicator").tail(1)
-    return {CSET_PREFIX + code.removeprefix("SR.CSET.CHOKE.") for code in latest.loc[latest["value"] > 0, "indicator"]}
+def stored_chokepoints(obs: pd.DataFrame) -> set[tuple[str, int]]:
+    """(CSET code, year) of every chokepoint the metrics stage flagged (SR.CSET.CHOKE.<input_id> = 1 for China)."""
+    flagged = obs[obs["indicator"].str.startswith(CHOKE_PREFIX) & (obs["country"] == FOCUS) & (obs["value"] > 0)]
+    return {(share_code(code), period.year) for code, period in zip(flagged["indicator"], flagged["period"])}
 
 
 def trade_codes(input_id: str) -> tuple[str, ...]:

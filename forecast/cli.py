@@ -68,7 +68,7 @@ def forecast_command(app: App, keys: tuple[str, ...], force: bool, executor: str
 
 
 def _show_reasons(app: App, result) -> None:  # noqa: ANN001
-    from autarky.forecasts import latest_runs
+    from autarky.forecast.read import latest_runs
     if not result.refreshed:
         return
     runs = latest_runs(app.store, list(result.refreshed))

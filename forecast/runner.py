@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterable, Mapping
 from autarky.app import App
 from autarky.catalog import Catalog
 from autarky.errors import AutarkyError
-from autarky.forecasts import latest_runs
+from autarky.forecast.read import latest_runs
 from autarky.periods import FREQUENCIES
 from autarky.store import Store
 from autarky.forecast.engine import ForecastSection, SeriesTask, config_hash, data_hash, default_settings, \

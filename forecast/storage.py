@@ -7,7 +7,8 @@ import math
 from sqlalchemy import select
 
 from autarky.errors import AutarkyError
-from autarky.models import BacktestScore, ForecastPoint, ForecastRun, Series
+from autarky.forecast.tables import BacktestScore, ForecastPoint, ForecastRun
+from autarky.models import Series
 from autarky.store import Store
 from autarky.forecast.engine import SeriesResult
 

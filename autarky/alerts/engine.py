@@ -16,10 +16,11 @@ from typing import Mapping, Sequence
 import pandas as pd
 from sqlalchemy import select, text
 
-from autarky import forecasts
 from autarky.alerts.compose import DEFAULT_DASHBOARD_URL, Notice, Target, compose
 from autarky.alerts.kinds import Check, Inputs, period_end
 from autarky.alerts.mail import SmtpSettings
+from autarky.alerts.models import AlertEvent, Outbox
+from autarky.alerts.models import AlertState as StateRow
 from autarky.alerts.outbox import Delivery, Message, enqueue, send_due
 from autarky.alerts.rules import Rule, load_rules
 from autarky.alerts.states import AlertState, Policy, Step, advance
@@ -29,8 +30,8 @@ from autarky.catalog import WORLD, Catalog
 from autarky.events.alerting import chart_events_by_key, first_values_band
 from autarky.config import Config
 from autarky.errors import AutarkyError
-from autarky.models import AlertEvent, Outbox, utcnow
-from autarky.models import AlertState as StateRow
+from autarky.forecast import read as forecasts
+from autarky.models import utcnow
 from autarky.store import Store
 
 log = logging.getLogger(__name__)

@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 
 from autarky.alerts.mail import SmtpConnection, SmtpSettings, build_email
 from autarky.alerts.times import as_utc
-from autarky.models import Outbox, utcnow
+from autarky.alerts.models import Outbox
+from autarky.models import utcnow
 from autarky.store import Store
 
 QUEUED, SENDING, SENT = "queued", "sending", "sent"

@@ -117,12 +117,15 @@ def add_derived_indicators(catalog: Catalog, settings: Mapping[str, Any], origin
     catalog.add(definitions.index.indicator)
     for pillar in definitions.index.pillar_specs:
         catalog.add(pillar.indicator)
+    from autarky.metrics.chokepoints import add_chokepoint_indicators  # it reads metrics.compute, which reads this
+
+    add_chokepoint_indicators(catalog, DERIVED_SOURCE)
 
 
 @dataclass(frozen=True)
 class MetricsSection:
     """The `[metrics]` table; its metric and index tables are read field by field below and in metrics/index.py,
-    `[metrics.supply]` by the dashboard's supply page."""
+    `[metrics.supply]` by metrics/chokepoints.py."""
 
     peers: tuple[str, ...] | None = setting(None, expected="a list of ISO3 codes")
     metric: tuple[dict[str, Any], ...] = setting((), expected="an array of tables ([[metrics.metric]])")

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 from autarky.app import App
-from autarky.catalog import Catalog
+from autarky.catalog import Catalog, series_key
+from autarky.metrics import chokepoints
 from autarky.metrics.compute import Tally, Values, combine_vintages, evaluate_series
 from autarky.metrics.contributions import write_contributions
 from autarky.metrics.definitions import DERIVED_SOURCE, Definitions, definitions_for
@@ -24,14 +25,16 @@ METRICS_RUN = "metrics"
 
 @dataclass
 class Plan:
-    """What to recompute: countries per metric code, and whether the index (always all economies) is due."""
+    """What to recompute: countries per metric code, whether the index (always all economies) is due, and whether
+    the supply-chain chokepoint flags are (after a change of a CSET share)."""
 
     targets: dict[str, list[str]] = field(default_factory=dict)
     index: bool = False
+    chokepoints: bool = False
 
     @property
     def empty(self) -> bool:
-        return not self.targets and not self.index
+        return not self.targets and not self.index and not self.chokepoints
 
 
 @dataclass
@@ -104,13 +107,14 @@ def last_run_start(store: Store) -> dt.datetime | None:
 def recompute(app: App, changed: frozenset[str] | None, scope: str | None = None) -> MetricsReport:
     """Recompute everything (`changed` None) or the dependents of `changed`, logged as one metrics run."""
     definitions = definitions_for(app.catalog, app.config)
-    plan = plan_recompute(definitions, changed)
+    limits = chokepoints.thresholds(app.config.section("metrics", "supply"))
+    plan = plan_recompute(definitions, changed, chokepoints.share_keys(app.catalog))
     report = MetricsReport(scope=scope or ("all" if changed is None else f"{len(changed)} changed series"))
     if plan.empty:
         return report
     run_id = app.store.start_run(METRICS_RUN)
     try:
-        _execute(app.store, app.catalog, definitions, plan, run_id, report)
+        _execute(app.store, app.catalog, definitions, plan, run_id, report, limits)
     except Exception as exc:
         app.store.finish_run(run_id, error=f"{type(exc).__name__}: {exc}")
         raise
@@ -118,9 +122,12 @@ def recompute(app: App, changed: frozenset[str] | None, scope: str | None = None
     return report
 
 
-def plan_recompute(definitions: Definitions, changed: frozenset[str] | None) -> Plan:
-    """The metrics and countries whose inputs are among `changed` (or derived from them), in dependency order."""
-    plan = Plan()
+def plan_recompute(definitions: Definitions, changed: frozenset[str] | None,
+                   share_keys: Iterable[str] = ()) -> Plan:
+    """The metrics and countries whose inputs are among `changed` (or derived from them), in dependency order;
+    the chokepoint flags when one of `share_keys` (the CSET shares) changed."""
+    shares = set(share_keys)
+    plan = Plan(chokepoints=bool(shares) and (changed is None or bool(shares.intersection(changed))))
     dirty = set(changed or ())
     for metric in definitions.metrics:
         countries = [c for c in metric.indicator.countries
@@ -158,7 +165,7 @@ def _needed_keys(definitions: Definitions, plan: Plan) -> set[str]:
 
 
 def _execute(store: Store, catalog: Catalog, definitions: Definitions, plan: Plan, run_id: int,
-             report: MetricsReport) -> None:
+             report: MetricsReport, limits: chokepoints.Thresholds = chokepoints.Thresholds()) -> None:
     values = read_values(store, _needed_keys(definitions, plan))
     results: Values = {}
     specs: list[SeriesSpec] = []
@@ -173,6 +180,8 @@ def _execute(store: Store, catalog: Catalog, definitions: Definitions, plan: Pla
                 results[key] = computed
                 specs.append(replace(SeriesSpec.for_indicator(metric.indicator, country),
                                      inputs=metric.input_keys(country)))
+    if plan.chokepoints:
+        _chokepoints(store, catalog, limits, results, specs, report)
     indexes = (definitions.index, *definitions.index.pillar_specs) if plan.index else ()
     contributions = {spec.code: _index(spec, catalog, values, results, specs, report) for spec in indexes}
     if specs:
@@ -212,3 +221,23 @@ def _index(index: IndexSpec, catalog: Catalog, values: Values, results: Values, 
         specs.append(replace(SeriesSpec.for_indicator(index.indicator, country),
                              inputs=index.input_keys(country, catalog.indicators)))
     return outcome.contributions
+
+
+def _chokepoints(store: Store, catalog: Catalog, limits: chokepoints.Thresholds, results: Values,
+                 specs: list[SeriesSpec], report: MetricsReport) -> None:
+    """The chokepoint flag of every CSET input for China, each year it has shares, into `results`/`specs`."""
+    tally = report.tallies.setdefault(chokepoints.CHOKE_PREFIX.rstrip("."), Tally())
+    shares = store.observations(keys=chokepoints.share_keys(catalog))
+    stored = read_values(store, [series_key(DERIVED_SOURCE, code, chokepoints.FOCUS)
+                                 for code in catalog.indicators if code.startswith(chokepoints.CHOKE_PREFIX)])
+    for code, by_country in chokepoints.compute_flags(shares, limits).items():
+        if code not in catalog.indicators:
+            continue
+        indicator = catalog.indicators[code]
+        for country, series in by_country.items():
+            key = series_key(DERIVED_SOURCE, code, country)
+            tally.values += len(series)
+            tally.keep_stale(key, set(stored.get(key, {})) - set(series))
+            results[key] = series
+            specs.append(replace(SeriesSpec.for_indicator(indicator, country),
+                                 inputs=chokepoints.share_keys(catalog, code)))

@@ -6,9 +6,10 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from autarky import forecasts
+from autarky.forecast import read as forecasts
 from autarky.alerts import engine
-from autarky.models import ForecastPoint, ForecastRun, Series, utcnow
+from autarky.forecast.tables import ForecastPoint, ForecastRun
+from autarky.models import Series, utcnow
 from autarky.pipeline import DOWNSTREAM, run_downstream
 from autarky.store import BatchResult, ObservationIn
 from tests.support.alerts import SHARE_KEY, T0, load_bundled, make_app, rule, store_resident_patent_share, write_config

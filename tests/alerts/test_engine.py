@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from autarky.alerts import engine
 from autarky.alerts.outbox import QUEUED, SENT
-from autarky.models import AlertEvent, Outbox
+from autarky.alerts.models import AlertEvent, Outbox
 from autarky.store import ObservationIn
 from tests.support.alerts import (SENDER, SHARE_KEY, T0, SmtpRecorder, add_series, load_bundled, make_app,
                                   resident_patent_share, rule, store_resident_patent_share, write_config)

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from autarky.alerts import outbox
 from autarky.alerts.mail import SmtpSettings
 from autarky.alerts.outbox import CLAIM_TIMEOUT, QUEUED, SENDING, SENT, Message, enqueue, retry_delay, send_due
-from autarky.models import Outbox
+from autarky.alerts.models import Outbox
 from tests.support.alerts import SENDER, T0, SmtpRecorder
 
 MINUTE = dt.timedelta(minutes=1)

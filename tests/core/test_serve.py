@@ -8,7 +8,7 @@ import sys
 import time
 
 from autarky.app import App
-from autarky.forecasts import latest_runs
+from autarky.forecast.read import latest_runs
 from autarky.serve import STREAMLIT_DEFAULTS, child_environment, dashboard_script, run_processes, streamlit_command
 from autarky.store import Store
 from tests.support.serving import free_port, port_open, start_autarky, stop, wait_healthy

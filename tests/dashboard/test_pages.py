@@ -20,7 +20,7 @@ from autarky.dashboard import queries
 from autarky.dashboard.formatting import plain
 from autarky.dashboard.settings import Settings
 from tests.support.dashboard import (INDEX_COUNTRIES, load_bundled, store_alerts, store_drift_forecasts, store_index,
-                               store_resident_share)
+                               store_chokepoints, store_resident_share)
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 PAGES = {"overview": "Overview", "explorer": "Indicator explorer", "compare": "Compare",
@@ -59,10 +59,11 @@ def rich_url(request, tmp_path_factory, catalog):
 
 @pytest.fixture(scope="module")
 def snapshot_url(tmp_path_factory, catalog):
-    """Only what `autarky init` loads: no derived series, forecasts or alerts."""
+    """What `autarky init` loads, with the chokepoint flags but no other derived series, forecasts or alerts."""
     url = f"sqlite:///{tmp_path_factory.mktemp('dashboard') / 'snapshot.db'}"
     store = Store(url)
     load_bundled(store, catalog)
+    store_chokepoints(store, catalog)
     store.close()
     return url
 

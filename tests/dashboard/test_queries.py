@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from autarky import forecasts
+from autarky.forecast import read as forecasts
 from autarky.config import Config, load_config
 from autarky.errors import ConfigError
 from autarky.models import CollectionRun, Series

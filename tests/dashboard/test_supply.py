@@ -12,7 +12,7 @@ from autarky.store import ObservationIn, SeriesSpec, Store
 from autarky.dashboard import charts, queries, supply
 from autarky.dashboard.settings import RefLine, Settings
 from tests.dashboard.test_pages import open_app, release_streamlit_caches, snapshot_url, texts  # noqa: F401
-from tests.support.dashboard import load_bundled
+from tests.support.dashboard import load_bundled, store_chokepoints
 
 LITHOGRAPHY = "CSET.N19"
 CHINA_848620_2020 = 13_663_292_442   # UN Comtrade download, China's imports of HS 848620, 2020 (US$)
@@ -23,6 +23,7 @@ CSET_LICENCE_WORDS = "CC BY-NC 4.0"
 @pytest.fixture
 def data(store, catalog):
     load_bundled(store, catalog)
+    store_chokepoints(store, catalog)
     return queries.Data(store, catalog, Config(), Settings())
 
 
@@ -38,11 +39,18 @@ def test_supply_table_gives_china_lithography_share_and_its_chokepoint(data):
     assert set(queries.supply_table(data, 2019)["year"]) == {2019}
 
 
-def test_chokepoint_thresholds_come_from_config(data):
-    strict = queries.Data(data.store, data.catalog, Config(data={"metrics": {"supply": {
-        "chokepoint_china_max": 0.1, "chokepoint_top3_min": 99}}}), Settings())
-    assert not queries.supply_table(strict, None).set_index("code").loc[LITHOGRAPHY, "chokepoint"]
-    assert "under 0.1%" in queries.supply_thresholds(strict).describe()
+def test_the_page_shows_the_flags_the_metrics_stage_stored_with_the_thresholds_from_config(data):
+    strict = Config(data={"metrics": {"supply": {"chokepoint_china_max": 0.1, "chokepoint_top3_min": 99}}})
+    store_chokepoints(data.store, data.catalog, strict)  # the metrics stage recomputes the flags under the new ones
+    strict_data = queries.Data(data.store, data.catalog, strict, Settings())
+    assert not queries.supply_table(strict_data, None).set_index("code").loc[LITHOGRAPHY, "chokepoint"]
+    assert "under 0.1%" in queries.supply_thresholds(strict_data).describe()
+
+
+def test_without_stored_flags_no_input_is_marked(store, catalog):
+    load_bundled(store, catalog)  # the shares, before any metrics run: the dashboard computes no flag itself
+    table = queries.supply_table(queries.Data(store, catalog, Config(), Settings()), None)
+    assert len(table) > 0 and not table["chokepoint"].any()
 
 
 def test_observations_keep_world_and_bilateral_series_apart(data, catalog):

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from autarky import forecasts
+from autarky.forecast import read as forecasts
 from autarky.app import App
 from autarky.cli import cli
 from autarky.pipeline import run_downstream
@@ -47,7 +47,7 @@ def test_refresh_stores_points_scores_and_samples(loaded, catalog):
 def test_settings_keep_the_credible_horizon(loaded, catalog):
     store, _ = loaded
     refresh(store, catalog, FAST_CONFIG, keys=["ncses:NCSES.USPTO.SEMI:TWN"])
-    from autarky.models import ForecastRun
+    from autarky.forecast.tables import ForecastRun
     with store.reading() as session:
         run = session.query(ForecastRun).one()
     # 1998-2022 gives 25 points: a third of the history is 8 years, beyond the 6-year horizon.

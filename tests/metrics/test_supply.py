@@ -45,3 +45,58 @@ def test_a_partner_the_indicator_does_not_declare_is_refused():
               "unit": "share", "direction": 1, "category": "supply"}
     with pytest.raises(MetricsError, match=r"CT.848620.M#FRA: FRA is not among the partners of CT.848620.M"):
         load_catalog(extra={"metrics": {"metric": [metric]}})
+
+
+# ---------------------------------------------------------------------------- chokepoint flags from CSET shares
+
+def _flags(app) -> dict[str, tuple[int, float]]:  # noqa: ANN001
+    frame = app.store.observations(indicators=[c for c in app.catalog.indicators if c.startswith("SR.CSET.CHOKE.")])
+    latest = frame.sort_values("period").groupby("indicator").tail(1)
+    return {code: (period.year, value) for code, period, value in zip(latest["indicator"], latest["period"],
+                                                                     latest["value"])}
+
+
+def test_chokepoint_flags_are_stored_from_the_bundled_cset_shares(make_app):
+    from autarky.snapshot import load_snapshot
+
+    app = make_app()
+    load_snapshot(app.store, app.catalog)
+    report = recompute(app, None)
+    flags = _flags(app)
+    # Lithography tools (2025): China 0.2%, the top three 98.1%: a chokepoint. CMP tools: China 12.6% (> 10%): not one.
+    assert flags["SR.CSET.CHOKE.N19"][1] == 1.0
+    assert flags["SR.CSET.CHOKE.N86"][1] == 0.0
+    assert report.tallies["SR.CSET.CHOKE"].values == len(flags)
+    indicator = app.catalog.indicator("SR.CSET.CHOKE.N19")
+    assert app.catalog.licence(indicator) == "CC BY-NC 4.0" and "CSET" in app.catalog.attribution(indicator)
+    series = app.store.series(keys=["derived:SR.CSET.CHOKE.N19:CHN"]).iloc[0]
+    assert "cset:CSET.N19:CHN" in series["inputs"] and "cset:CSET.N19:USA" in series["inputs"]
+    # Nothing changed, nothing written; a changed share recomputes the flags only.
+    again = recompute(app, frozenset({"cset:CSET.N19:CHN"}))
+    assert again.written.inserted == again.written.updated == 0 and set(again.tallies) == {"SR.CSET.CHOKE"}
+
+
+def test_chokepoint_thresholds_come_from_config(make_app):
+    from autarky.snapshot import load_snapshot
+
+    app = make_app("[metrics.supply]\nchokepoint_china_max = 0.1\nchokepoint_top3_min = 99\n")
+    load_snapshot(app.store, app.catalog)
+    recompute(app, None)
+    assert _flags(app)["SR.CSET.CHOKE.N19"][1] == 0.0  # China's 0.2% is above 0.1%
+
+
+def test_chokepoint_thresholds_must_be_numbers(make_app):
+    from autarky.errors import ConfigError
+
+    app = make_app('[metrics.supply]\nchokepoint_china_max = "ten"\n')
+    with pytest.raises(ConfigError, match=r"\[metrics.supply\] chokepoint_china_max: expected a number"):
+        recompute(app, None)
+
+
+def test_no_cset_shares_no_flags(make_app):
+    from autarky.snapshot import load_snapshot
+
+    app = make_app()
+    load_snapshot(app.store, app.catalog, frozenset({"cset"}))
+    recompute(app, None)
+    assert _flags(app) == {}

@@ -16,8 +16,14 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import select
 
+from autarky.app import App
 from autarky.catalog import Catalog, Indicator
-from autarky.models import AlertEvent, AlertState, BacktestScore, ForecastPoint, ForecastRun, Series
+from autarky.config import Config
+from autarky.alerts.models import AlertEvent, AlertState
+from autarky.forecast.tables import BacktestScore, ForecastPoint, ForecastRun
+from autarky.metrics.chokepoints import share_keys
+from autarky.metrics.runner import recompute
+from autarky.models import Series
 from autarky.snapshot import load_snapshot
 from autarky.store import ObservationIn, SeriesSpec, Store
 
@@ -32,9 +38,17 @@ INDEX_COUNTRIES = ("CHN", "USA", "JPN", "KOR", "DEU")
 
 
 def load_bundled(store: Store, catalog: Catalog) -> None:
-    """What `autarky init` does: schema, then the bundled snapshot."""
+    """What `autarky init` does: schema, then the bundled snapshot (without the derived metrics)."""
     store.upgrade()
     load_snapshot(store, catalog)
+
+
+def store_chokepoints(store: Store, catalog: Catalog, config: Config | None = None) -> None:
+    """The metrics stage's chokepoint flags from the stored CSET shares (`autarky init` computes them with the other
+    metrics), computed the production way: a metrics run after a change of the shares."""
+    app = App(_store=store)
+    app.config, app.catalog = config or Config(), catalog  # cached properties: set, not loaded from a file
+    recompute(app, frozenset(share_keys(catalog)))
 
 
 def _store_derived(store: Store, indicator: Indicator, frame: pd.DataFrame) -> list[str]:

@@ -1,4 +1,9 @@
-"""forecast and alert tables
+"""forecast and alert tables: the root of two stage branches, `forecast` and `alerts`
+
+Written before each stage owned its tables, this one revision creates both stages' tables: forecast_run,
+forecast_point, backtest_score (autarky.forecast.tables) and alert_state, alert_event, outbox (autarky.alerts.models).
+A new forecast migration chains on `forecast@head`, a new alert migration on `alerts@head` (with its own label once
+both exist). Its id stays so existing databases upgrade.
 
 Revision ID: 0002_forecast_alerts
 Revises: 0001_core
@@ -10,7 +15,7 @@ import sqlalchemy as sa
 
 revision = '0002_forecast_alerts'
 down_revision = '0001_core'
-branch_labels = ('forecast_alerts',)
+branch_labels = ('forecast', 'alerts')
 depends_on = None
 
 

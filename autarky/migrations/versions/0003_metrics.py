@@ -1,7 +1,7 @@
 """metrics: per-component contributions behind every stored Self-Reliance Index value
 
 Revision ID: 0003_metrics
-Revises: 0002_forecast_alerts
+Revises: 0001_core
 Create Date: 2026-11-28 13:38:43.343109
 """
 from alembic import op
@@ -9,9 +9,11 @@ import sqlalchemy as sa
 
 
 revision = '0003_metrics'
-down_revision = '0002_forecast_alerts'
+down_revision = '0001_core'
 branch_labels = ('metrics',)
-depends_on = None
+# Written after 0002 and once chained on it: databases migrated then store this revision, not 0002, as applied,
+# so 0002 stays an ancestor through this dependency (nothing here uses the forecast or alert tables).
+depends_on = ('0002_forecast_alerts',)
 
 
 def upgrade() -> None:

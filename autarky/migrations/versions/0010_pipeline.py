@@ -1,7 +1,7 @@
 """pipeline: pending downstream work in its own table; collection runs know their process and heartbeat
 
 Revision ID: 0010_pipeline
-Revises: 0013_events
+Revises: 0001_core
 Create Date: 2026-12-02 16:00:00
 
 The pending-downstream marks used to live in collector_state under the pretend source `_downstream`; they move
@@ -12,9 +12,12 @@ import sqlalchemy as sa
 
 
 revision = '0010_pipeline'
-down_revision = '0013_events'
-branch_labels = None
-depends_on = ('0004_collectors',)  # collector_state, whose `_downstream` rows move here
+down_revision = '0001_core'
+# The kernel's own branch (pending_downstream, collection_run columns): later kernel migrations chain on core@head.
+branch_labels = ('core',)
+# collector_state, whose `_downstream` rows move here; 0013_events was this revision's parent once, so databases
+# migrated then store this revision, not 0013, as applied: it stays an ancestor through this dependency.
+depends_on = ('0004_collectors', '0013_events')
 
 PRETEND_SOURCE = '_downstream'
 

@@ -1,6 +1,7 @@
 """Stored forecasts, read side: latest runs, points with bands, backtest scores, crossing probabilities.
 
-The forecast package writes these tables; alerts and the dashboard read them only through this module.
+The forecast stage writes these tables (autarky.forecast.tables); alerts and the dashboard read them only through
+this module.
 """
 
 from __future__ import annotations
@@ -12,13 +13,19 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
 
-from autarky.models import BacktestScore, ForecastPoint, ForecastRun, Series
-from autarky.store import Store
+from autarky.forecast.tables import BacktestScore, ForecastPoint, ForecastRun
+from autarky.models import Series
+from autarky.store import Store, newest_values
 
 RUN_COLUMNS = ["series_key", "run_id", "created_at", "status", "reason", "model", "n_obs", "horizon",
                "last_period", "data_hash", "config_hash"]
 POINT_COLUMNS = ["series_key", "ds", "yhat", "lo80", "hi80", "lo95", "hi95"]
 SCORE_COLUMNS = ["series_key", "model", "horizon", "origins", "mase", "smape", "coverage80", "coverage95", "chosen"]
+
+
+def data_version(store: Store) -> tuple[str, ...]:
+    """A token that changes whenever a forecast run is stored."""
+    return newest_values(store, ForecastRun.id)
 
 
 def _latest_run_ids(keys: Iterable[str] | None):  # noqa: ANN202

@@ -7,8 +7,9 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from autarky import forecasts
-from autarky.models import ForecastPoint, ForecastRun, Series
+from autarky.forecast import read as forecasts
+from autarky.forecast.tables import ForecastPoint, ForecastRun
+from autarky.models import Series
 from autarky.store import SeriesSpec
 from sqlalchemy import select
 
