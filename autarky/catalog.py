@@ -48,6 +48,7 @@ class Indicator:
     formula: str = ""
     inputs: tuple[str, ...] = ()
     partners: tuple[str, ...] = ()
+    forecast: bool = True  # False for a yes/no indicator (a chokepoint flag): no trend to extrapolate
 
     @property
     def hs(self) -> str | None:

@@ -58,6 +58,11 @@ def series_context(catalog: Catalog | None, key: str, frequency: str, country: s
                          lunar_new_year=frequency == "M" and country in LUNAR_NEW_YEAR_COUNTRIES)
 
 
+def _forecastable(catalog: Catalog, code: str) -> bool:
+    indicator = catalog.indicators.get(code)
+    return indicator is None or indicator.forecast
+
+
 def plan_refresh(store: Store, catalog: Catalog, config: ForecastSection | Mapping[str, Any], keys: Iterable[str] | None = None,
                  force: bool = False) -> tuple[list[tuple[SeriesTask, str, str]], int, int]:
     """Tasks (with data and config hashes) for the series needing a new run; also how many considered, unchanged."""
@@ -68,6 +73,7 @@ def plan_refresh(store: Store, catalog: Catalog, config: ForecastSection | Mappi
         if unknown:
             raise ForecastError(f"unknown series {', '.join(unknown)}: see `autarky status` or `autarky export`")
     series = series[series["frequency"].isin(list(FREQUENCIES))]
+    series = series[[_forecastable(catalog, code) for code in series["indicator"]]]
     observations = store.observations(keys=list(series["key"]))
     by_key = {key: group for key, group in observations.groupby("series_key", sort=False)}
     previous = latest_runs(store, list(series["key"]))

@@ -94,7 +94,7 @@ def add_chokepoint_indicators(catalog: Catalog, derived_source: str) -> None:
                         f"chokepoint_china_max while the top {TOP_SUPPLIERS} suppliers hold at least "
                         "chokepoint_top3_min, else 0 (derived from CSET/ETO data).",
             licence=catalog.licence(share), attribution=source.attribution if source else "",
-            inputs=(share.code,)))
+            inputs=(share.code,), forecast=False))
 
 
 def share_keys(catalog: Catalog, flag: str | None = None) -> list[str]:

@@ -93,6 +93,19 @@ def test_chokepoint_thresholds_must_be_numbers(make_app):
         recompute(app, None)
 
 
+def test_chokepoint_flags_are_not_forecast(make_app):
+    from autarky.forecast.runner import plan_refresh
+    from autarky.snapshot import load_snapshot
+
+    app = make_app()
+    load_snapshot(app.store, app.catalog)
+    recompute(app, None)
+    flags = [k for k in app.store.series()["key"] if ":SR.CSET.CHOKE." in k]
+    assert flags
+    tasks, considered, _ = plan_refresh(app.store, app.catalog, {}, keys=flags + ["cset:CSET.N19:CHN"])
+    assert [task.key for task, *_ in tasks] == ["cset:CSET.N19:CHN"] and considered == 1
+
+
 def test_no_cset_shares_no_flags(make_app):
     from autarky.snapshot import load_snapshot
 
