@@ -195,9 +195,14 @@ class Store:
     def _apply(self, session: Session, plan: "_WritePlan", run_id: int | None) -> BatchResult:
         """Write a validated plan inside the batch's transaction (nothing is written before every row passed)."""
         connection = session.connection()
+        copy = connection.dialect.driver == "psycopg"
         for statement, params in ((plan.sql.insert, plan.inserts), (plan.sql.update, plan.updates),
                                   (plan.sql.revision, plan.revisions)):
-            if params:
+            if not params:
+                continue
+            if copy and statement.startswith("INSERT"):
+                _copy_rows(connection, statement, params)
+            else:
                 connection.exec_driver_sql(statement, params)
         if plan.mark_pending:
             _mark_pending(connection, plan.result.changed_series)
@@ -410,6 +415,16 @@ def _stored(connection, series_ids: set[int]) -> dict[tuple[int, dt.date], tuple
         for sid, period, oid, value, vintage in connection.execute(query.where(table.c.series_id.in_(chunk))):
             existing[(sid, period)] = (oid, value, vintage)
     return existing
+
+
+def _copy_rows(connection, insert: str, rows: list[tuple]) -> None:  # noqa: ANN001
+    """PostgreSQL: new rows through COPY on the batch's own connection, so inside its transaction (a failure rolls
+    back the whole batch as an INSERT would) and several times faster than executemany on a first load."""
+    table_and_columns = insert.removeprefix("INSERT INTO ").split(" VALUES ")[0]
+    with connection.connection.driver_connection.cursor() as cursor:
+        with cursor.copy(f"COPY {table_and_columns} FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
 
 
 @dataclass
