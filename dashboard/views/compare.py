@@ -5,7 +5,7 @@ import streamlit as st
 
 from autarky.dashboard import charts, queries, session, transforms
 from autarky.dashboard import events as policy
-from autarky.dashboard.formatting import format_value, period_label, plain
+from autarky.dashboard.formatting import plain, short_label
 
 DEFAULT_INDICATORS = ("SR.PAT.RESD.SHARE", "IP.PAT.RESD", "GB.XPD.RSDV.GD.ZS", "NCSES.USPTO.SEMI",
                       "TX.VAL.TECH.MF.ZS", "NCSES.PCT.APPL")
@@ -31,8 +31,21 @@ session.keep_valid("c_indicators", list(names), many=True,
 
 top = st.columns([1, 3])
 focus = top[0].selectbox("Economy", economies, key="c_focus", format_func=catalog.country_name)
-chosen = top[1].multiselect("Indicators", list(names), key="c_indicators", format_func=names.get,
-                            max_selections=MAX_INDICATORS)
+# Short tags that fit (the full names in the tooltip, the panel titles and the table); two short names alike get
+# their code.
+tags = {code: short_label(name) for code, name in names.items()}
+alike = {tag for tag in tags.values() if list(tags.values()).count(tag) > 1}
+tags = {code: f"{tag} ({code})" if tag in alike else tag for code, tag in tags.items()}
+picked = st.session_state.get("c_indicators") or []
+chosen = top[1].multiselect("Indicators", list(names), key="c_indicators", format_func=tags.get,
+                            max_selections=MAX_INDICATORS, wrap=True,
+                            help="Full names: " + "; ".join(plain(names[c]) for c in picked) if picked else
+                            f"Up to {MAX_INDICATORS} indicators, one panel each.")
+# The economy given up as the focus stays in the comparison, as a peer (until the user removes it).
+was = st.session_state.get("c_focus_was")
+if was and was != focus and was in economies and was not in (st.session_state.get("c_peers") or []):
+    st.session_state["c_peers"] = [was, *(st.session_state.get("c_peers") or [])]
+st.session_state["c_focus_was"] = focus
 peer_options = [c for c in economies if c != focus]
 session.keep_valid("c_peers", peer_options, many=True, fallback=[c for c in settings.peers if c in peer_options])
 peers = st.multiselect("Peers", peer_options, key="c_peers", format_func=catalog.country_name)
@@ -91,18 +104,17 @@ if notes:
     st.caption(f"Not indexed (no positive value in {base_year}): " + "; ".join(notes) + ".")
 
 st.subheader("Latest values")
-latest_rows = []
-for code, obs in frames.items():
-    for key, group in obs.sort_values("period").groupby("series_key"):
-        last = group.iloc[-1]
-        latest_rows.append({"indicator": names[code], "economy": labels.get(key, key),
-                            "latest": f"{format_value(last['value'], units[code])} "
-                                      f"({period_label(last['period'], last['frequency'])})"})
-if latest_rows:
-    table = pd.DataFrame(latest_rows).pivot_table(index="indicator", columns="economy", values="latest",
-                                                  aggfunc="first").fillna("–")
-    ordered = [catalog.country_name(c) for c in (focus, *peers) if catalog.country_name(c) in table.columns]
-    st.dataframe(table[ordered + [c for c in table.columns if c not in ordered]])
+latest = transforms.latest_values(frames, names, units, labels, [catalog.country_name(c) for c in (focus, *peers)])
+if len(latest.columns) > 1:
+    years = {transforms.year_column(e) for e in latest.columns[1:] if transforms.year_column(e) in latest.columns}
+    widths = {name: transforms.text_width(latest[name], "year" if name in years else name) for name in latest.columns}
+    st.dataframe(latest, hide_index=True, column_config={
+        name: st.column_config.TextColumn("year" if name in years else name, width=widths[name],
+                                          pinned=name == "Indicator",
+                                          help=f"Period of the latest value ({name.rsplit(':', 1)[0]})"
+                                          if name in years else None)
+        for name in latest.columns})
+    st.caption("Each economy's latest value on each indicator, and the period it is from.")
 sources = indicators.set_index("code").loc[chosen, ["attribution", "licence"]].drop_duplicates()
 st.caption("Sources: " + "; ".join(plain(f"{row.attribution} ({row.licence})" if row.licence else row.attribution)
                                    for row in sources.itertuples()) + ".")

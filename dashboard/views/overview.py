@@ -43,10 +43,13 @@ if index.empty:
             "(`autarky metrics`, stored as `derived:SR.INDEX:<country>` series).")
 else:
     labels = transforms.series_labels(index, data.catalog)
+    ranking = page.query(queries.index_ranking)
+    # Every economy on one year, the panel year the ranking below (and `autarky index`) uses, not each one's latest.
+    year = ranking.attrs["year"] if ranking is not None and len(ranking) else transforms.panel_year(index)
     left, right = st.columns([3, 2])
     left.altair_chart(charts.index_chart(index, labels, focus, [focus, *peers]))
-    right.dataframe(transforms.latest_table(index, data.catalog, 1, str(index["unit"].iloc[0])).drop(
-        columns=["series", "vintage"]), hide_index=True)
+    right.markdown(f"**Ranking, {year}** (the panel year: the latest in which the most economies have a value)")
+    right.dataframe(transforms.year_table(index, data.catalog, year, str(index["unit"].iloc[0])), hide_index=True)
     formulas = page.query(queries.series_table)
     method = formulas.loc[formulas["indicator"] == queries.INDEX_INDICATOR, "formula"].dropna()
     if len(method):
@@ -57,9 +60,9 @@ else:
         span = (f" from {moved['previous']} to {moved['period']} ({format_value(moved.get('previous_value'), '')} → "
                 f"{format_value(moved.get('value'), '')})" if moved.get("previous") else "")
         with st.expander(f"Why {plain(focus_name)}'s index moved{plain(span)}, component by component"):
-            st.dataframe(change, hide_index=True)
+            st.dataframe(transforms.change_table(change, indicators, moved.get("previous"), moved["period"]),
+                         hide_index=True)
             st.caption("Contributions add up to the index; the change column adds up to its change.")
-    ranking = page.query(queries.index_ranking)
     if ranking is not None and len(ranking):
         facts = ranking.attrs
         st.markdown(f"**Pillars and rank uncertainty, {facts['year']}** (every economy on the same year)")
