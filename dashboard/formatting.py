@@ -135,7 +135,7 @@ def short_label(text: str, width: int = SHORT_LABEL_CHARS) -> str:
     if len(short) <= width:
         return short
     cut = short[:width].rsplit(" ", 1)[0] if " " in short[:width] else short[:width - 1]
-    return cut.rstrip(" ,;:-(") + "…"
+    return cut.rstrip(" ,;:-(/") + "…"
 
 
 _MARKDOWN_SPECIALS = "\\`*_{}[]()#+-.!|<>~$:"
