@@ -168,6 +168,7 @@ def _wrap(text: str, width: int = 55) -> str:
 
 
 LEGEND_X = 1.02  # paper coordinates: right of the last panel column
+LEGEND_RANK_BASE = 100  # Plotly's default legendrank is 1000: economies first, event markers after them
 
 
 def compare_grid(frames: dict[str, pd.DataFrame], names: dict[str, str], units: dict[str, str],
@@ -181,6 +182,7 @@ def compare_grid(frames: dict[str, pd.DataFrame], names: dict[str, str], units: 
     fig = make_subplots(rows=rows, cols=columns, subplot_titles=[_wrap(_text(names.get(c, c))) for c in codes],
                         vertical_spacing=0.12 / rows * 2, horizontal_spacing=0.08)
     shown: set[str] = set()
+    legend_rank = {c: i for i, c in enumerate(order)}
     for number, code in enumerate(codes):
         row, col = number // columns + 1, number % columns + 1
         unit = "index" if base_year else units.get(code, "")
@@ -189,6 +191,7 @@ def compare_grid(frames: dict[str, pd.DataFrame], names: dict[str, str], units: 
             name = _text(labels.get(key, key))
             fig.add_trace(go.Scatter(
                 x=group["period"], y=group["value"], name=name, legendgroup=country, showlegend=country not in shown,
+                legendrank=LEGEND_RANK_BASE + legend_rank.get(country, len(legend_rank)),  # in `order`, not as met
                 mode="lines", line=dict(color=country_color(country, position), width=3.5 if country == focus else 1.8),
                 text=_hover(group["value"], group["period"], group["frequency"].iloc[0], unit),
                 hovertemplate="%{text}<extra>" + name + "</extra>"), row=row, col=col)

@@ -321,38 +321,37 @@ def rebase(obs: pd.DataFrame, base_year: int) -> tuple[pd.DataFrame, list[str]]:
     return kept, dropped
 
 
-TABLE_NAME_CHARS = 48
-
-
 def latest_values(frames: dict[str, pd.DataFrame], names: dict[str, str], units: dict[str, str],
                   labels: dict[str, str], order: list[str]) -> pd.DataFrame:
-    """One row per indicator, for each economy its latest value and, in a column of its own, the period it is from
-    (economies in `order` first); "–" where an economy has no value."""
-    cells: dict[str, dict[str, tuple[str, str]]] = {}
+    """One row per indicator (its short name): the period most of its latest values are from in a column of its
+    own, then each economy's latest value (economies in `order` first), with its period only when that is another
+    one; "–" where an economy has no value."""
+    cells: dict[str, dict[str, tuple[str, pd.Timestamp, str]]] = {}
     for code, obs in frames.items():
         row = cells.setdefault(code, {})
         for key, group in obs.sort_values("period").groupby("series_key"):
             last = group.iloc[-1]
-            row[labels.get(key, key)] = (format_value(last["value"], units.get(code, "")),
+            row[labels.get(key, key)] = (format_value(last["value"], units.get(code, "")), last["period"],
                                          period_label(last["period"], last["frequency"]))
     economies = list(dict.fromkeys([*order, *sorted({e for row in cells.values() for e in row})]))
     economies = [e for e in economies if any(e in row for row in cells.values())]
-    table = pd.DataFrame({"Indicator": [short_label(names.get(code, code), TABLE_NAME_CHARS) for code in cells]})
+    common = {}
+    for code, row in cells.items():
+        counts = pd.Series([label for _, _, label in row.values()]).value_counts()
+        latest = {label: period for _, period, label in row.values()}
+        common[code] = max(counts.index, key=lambda label: (counts[label], latest[label])) if len(counts) else "–"
+    table = pd.DataFrame({"Indicator": [short_label(names.get(code, code)) for code in cells],
+                          "Year": [common[code] for code in cells]})
     for economy in economies:
-        table[economy] = [row.get(economy, ("–", ""))[0] for row in cells.values()]
-        table[year_column(economy)] = [row.get(economy, ("", "–"))[1] for row in cells.values()]
+        table[economy] = [("–" if economy not in row else row[economy][0] if row[economy][2] == common[code]
+                           else f"{row[economy][0]} ({row[economy][2]})") for code, row in cells.items()]
     return table
 
 
-def year_column(economy: str) -> str:
-    """The name of the column holding the period of an economy's value in `latest_values`."""
-    return f"{economy}: year"
-
-
-def text_width(values, header: str = "", px_per_char: int = 8, padding: int = 28) -> int:  # noqa: ANN001
-    """Pixels a table column needs to show its longest text (or header) uncut."""
+def text_width(values, header: str = "", px_per_char: float = 7.0, padding: int = 20) -> int:  # noqa: ANN001
+    """Pixels a table column needs to show its longest text (or its header) uncut."""
     longest = max([len(str(v)) for v in values] + [len(header)])
-    return longest * px_per_char + padding
+    return int(longest * px_per_char) + padding
 
 
 def focus_keys(indicators: pd.DataFrame, codes: tuple[str, ...], country: str) -> tuple[str, ...]:

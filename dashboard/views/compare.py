@@ -10,6 +10,8 @@ from autarky.dashboard.formatting import plain, short_label
 DEFAULT_INDICATORS = ("SR.PAT.RESD.SHARE", "IP.PAT.RESD", "GB.XPD.RSDV.GD.ZS", "NCSES.USPTO.SEMI",
                       "TX.VAL.TECH.MF.ZS", "NCSES.PCT.APPL")
 MAX_INDICATORS = 8
+LATEST_HELP = {"Indicator": "Full names in the panel titles above.",
+               "Year": "The period of most of the row's latest values; a value from another period names it."}
 
 page = session.open_page("Compare", "One economy against its peers on several indicators at once; index them to a "
                                     "base year to compare growth rather than size.")
@@ -105,16 +107,12 @@ if notes:
 
 st.subheader("Latest values")
 latest = transforms.latest_values(frames, names, units, labels, [catalog.country_name(c) for c in (focus, *peers)])
-if len(latest.columns) > 1:
-    years = {transforms.year_column(e) for e in latest.columns[1:] if transforms.year_column(e) in latest.columns}
-    widths = {name: transforms.text_width(latest[name], "year" if name in years else name) for name in latest.columns}
+if len(latest.columns) > 2:
     st.dataframe(latest, hide_index=True, column_config={
-        name: st.column_config.TextColumn("year" if name in years else name, width=widths[name],
-                                          pinned=name == "Indicator",
-                                          help=f"Period of the latest value ({name.rsplit(':', 1)[0]})"
-                                          if name in years else None)
+        name: st.column_config.TextColumn(name, width=transforms.text_width(latest[name], name),
+                                          pinned=name == "Indicator", help=LATEST_HELP.get(name))
         for name in latest.columns})
-    st.caption("Each economy's latest value on each indicator, and the period it is from.")
+    st.caption("Each economy's latest value; one from another period than the row's year names its period.")
 sources = indicators.set_index("code").loc[chosen, ["attribution", "licence"]].drop_duplicates()
 st.caption("Sources: " + "; ".join(plain(f"{row.attribution} ({row.licence})" if row.licence else row.attribution)
                                    for row in sources.itertuples()) + ".")

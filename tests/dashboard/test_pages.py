@@ -692,40 +692,50 @@ def test_compare_latest_values_show_every_economy_and_the_year_apart(monkeypatch
 
     from autarky.dashboard.formatting import format_value
 
-    at = open_app(monkeypatch, rich_url, "compare", {"indicators": "NCSES.USPTO.SEMI,IP.PAT.RESD",
-                                                     "peers": "USA,TWN,JPN"})
+    codes = ["NCSES.USPTO.SEMI", "IP.PAT.RESD", "GB.XPD.RSDV.GD.ZS"]
+    at = open_app(monkeypatch, rich_url, "compare", {"indicators": ",".join(codes), "peers": "USA,TWN,IND"})
     [latest] = at.dataframe
     table = latest.value.set_index("Indicator")
-    assert {"China", "China: year", "Taiwan", "Taiwan: year", "Japan"} <= set(table.columns)
+    assert list(table.columns) == ["Year", "China", "United States", "Taiwan", "India"]
     store = Store(rich_url)
-    for key, unit in (("wb:IP.PAT.RESD:CHN", "number"), ("ncses:NCSES.USPTO.SEMI:TWN", "number")):
-        obs = store.observations(keys=[key]).sort_values("period").iloc[-1]
-        name = "Taiwan" if key.endswith("TWN") else "China"
-        row = [i for i in table.index if i.startswith("Patent" if "RESD" in key else "USPTO")][0]
-        assert table.loc[row, name] == format_value(obs["value"], unit)  # the value alone, no "(2021"
-        assert table.loc[row, f"{name}: year"] == str(obs["period"].year)
+    obs = store.observations(indicators=codes, countries=["CHN", "USA", "TWN", "IND"])
     store.close()
-    assert table.loc["Patent applications, residents", "Taiwan"] == "–"  # the World Bank has no Taiwan rows
+    last = obs[obs["partner"] == "WLD"].sort_values("period").groupby(["indicator", "country"]).last()
+    rows = dict(zip(codes, ["USPTO utility patents granted in…", "Patent applications, residents",
+                            "Research and development expenditure…"]))
+    assert list(table.index) == list(rows.values())
+    for (code, country), row in last.iterrows():
+        name = {"CHN": "China", "USA": "United States", "TWN": "Taiwan", "IND": "India"}[country]
+        value, year = format_value(row["value"], row["unit"]), str(row["period"].year)
+        # The value alone when it is from the row's year; its own year in brackets when it is from another.
+        expected = value if year == table.loc[rows[code], "Year"] else f"{value} ({year})"
+        assert table.loc[rows[code], name] == expected
+    assert table.loc[rows["GB.XPD.RSDV.GD.ZS"], "Year"] == "2023"
+    assert table.loc[rows["GB.XPD.RSDV.GD.ZS"], "India"].endswith(" (2020)")  # India's R&D ends in 2020
+    assert table.loc[rows["IP.PAT.RESD"], "Taiwan"] == "–"  # the World Bank has no Taiwan rows
     config = json.loads(latest.proto.columns)
     for column in latest.value.columns:  # every column wide enough for its longest text and its label
-        label = config[column]["label"]
-        assert config[column]["width"] >= 7 * max([len(label)] + [len(str(v)) for v in latest.value[column]])
-    assert config["Indicator"]["pinned"] and config["Taiwan: year"]["label"] == "year"
+        longest = max([len(column)] + [len(str(v)) for v in latest.value[column]])
+        assert config[column]["width"] >= 7 * longest + 20
+    assert config["Indicator"]["pinned"] and config["Indicator"]["help"].startswith("Full names")
     assert any(c.startswith("Sources: ") for c in texts(at, "caption"))
     assert [b.label for b in at.get("download_button")] == ["Download CSV (the values compared)"]
 
 
 def test_compare_legend_clear_of_the_titles_and_one_year_range(monkeypatch, rich_url):
     codes = ["IP.PAT.RESD", "NCSES.USPTO.SEMI", "GB.XPD.RSDV.GD.ZS"]
-    at = open_app(monkeypatch, rich_url, "compare", {"indicators": ",".join(codes), "peers": "USA,KOR"})
+    at = open_app(monkeypatch, rich_url, "compare", {"indicators": ",".join(codes), "peers": "USA,TWN,KOR"})
     spec = compare_spec(at)
+    # One entry per economy, in the order chosen (Taiwan has no World Bank rows: it first appears in panel 2).
+    entries = sorted((t["legendrank"], t["name"]) for t in spec["data"] if t.get("showlegend") and "legendrank" in t)
+    assert [name for _, name in entries] == ["China", "United States", "Taiwan", "Korea, Rep."]
     legend = spec["layout"]["legend"]
     titles = [a for a in spec["layout"]["annotations"] if a.get("yref") == "paper" and a.get("xref") == "paper"]
     assert titles and legend["orientation"] == "v" and legend["xanchor"] == "left"
     assert legend["x"] > max(a["x"] for a in titles) and legend["x"] > 1  # right of every panel and its title
     ranges = {tuple(axis["range"]) for name, axis in spec["layout"].items() if name.startswith("xaxis")}
     store = Store(rich_url)
-    obs = store.observations(indicators=codes, countries=["CHN", "USA", "KOR"])
+    obs = store.observations(indicators=codes, countries=["CHN", "USA", "TWN", "KOR"])
     store.close()
     obs = obs[obs["partner"] == "WLD"]
     assert ranges == {(f"{obs['period'].min():%Y-%m-%dT00:00:00}", f"{obs['period'].max():%Y-%m-%dT00:00:00}")}
