@@ -152,11 +152,12 @@ def panel_year(obs: pd.DataFrame) -> int | None:
     return int(counts[counts == counts.max()].index.max())
 
 
-def year_table(obs: pd.DataFrame, catalog: Catalog, year: int, unit: str, direction: int = 1) -> pd.DataFrame:
-    """Every economy on one year: its value that year, the change on the year before and its rank among the
-    economies with a value that year (the most self-reliant first); an economy without a value that year says so
-    instead of showing another year's number, and comes last."""
-    value_col, change_col, rank_col = f"Value {year}", f"Change on {year - 1}", f"Rank {year}"
+def year_table(obs: pd.DataFrame, catalog: Catalog, year: int, unit: str, name: str = "Value",
+               direction: int = 1) -> pd.DataFrame:
+    """Every economy on one year ("Index 2022"): its value that year, the change on the year before and its rank
+    among the economies with a value that year (the most self-reliant first); an economy without a value that year
+    says so instead of showing another year's number, and comes last."""
+    value_col, change_col, rank_col = f"{name} {year}", "Change", "Rank"
     years = obs.assign(year=obs["period"].dt.year)
     same = years[years["year"] == year]
     ranked = same.drop_duplicates("country").sort_values("value", ascending=direction < 0)["country"].tolist()

@@ -625,8 +625,8 @@ def test_overview_ranks_every_economy_on_the_panel_year(monkeypatch, computed_ur
 
     at = open_app(monkeypatch, computed_url)
     assert any(m.startswith("**Ranking, 2022** (the panel year") for m in texts(at, "markdown"))
-    table = next(frame.value for frame in at.dataframe if "Value 2022" in frame.value.columns)
-    assert list(table.columns) == ["Economy", "Value 2022", "Change on 2021", "Rank 2022"]
+    table = next(frame.value for frame in at.dataframe if "Index 2022" in frame.value.columns)
+    assert list(table.columns) == ["Economy", "Index 2022", "Change", "Rank"]
     store = Store(computed_url)
     index = store.observations(indicators=["SR.INDEX"])
     store.close()
@@ -635,17 +635,17 @@ def test_overview_ranks_every_economy_on_the_panel_year(monkeypatch, computed_ur
     assert len(table) == len(in_2022) == 14
     shown = table.set_index("Economy")
     for country, value in in_2022.items():  # each economy's 2022 value, not its latest (China's latest is 2023)
-        assert shown.loc[catalog.country_name(country), "Value 2022"] == format_value(value, index["unit"].iloc[0])
+        assert shown.loc[catalog.country_name(country), "Index 2022"] == format_value(value, index["unit"].iloc[0])
     assert index[index["country"] == "CHN"]["period"].max().year == 2023
     ranking = next(frame.value for frame in at.dataframe if "90% rank interval" in frame.value.columns)
-    assert [f"{r} of 14" for r in ranking.set_index("Economy").loc[shown.index, "Rank"]] == list(shown["Rank 2022"])
+    assert [f"{r} of 14" for r in ranking.set_index("Economy").loc[shown.index, "Rank"]] == list(shown["Rank"])
     # On a year some economies lack, they say so instead of showing another year's number.
     in_2023 = set(index.loc[index["period"].dt.year == 2023, "country"])
-    later = transforms.year_table(index, catalog, 2023, "index").set_index("Economy")
+    later = transforms.year_table(index, catalog, 2023, "index", "Index").set_index("Economy")
     assert 0 < len(in_2023) < 14
     for country in set(index["country"]) - in_2023:
         assert later.loc[catalog.country_name(country)].tolist() == ["no value for 2023", "–", "–"]
-    assert later.loc["China", "Rank 2023"].endswith(f" of {len(in_2023)}")
+    assert later.loc["China", "Rank"].endswith(f" of {len(in_2023)}")
 
 
 def test_overview_why_the_index_moved_reads_as_a_table(monkeypatch, computed_url):
@@ -653,7 +653,7 @@ def test_overview_why_the_index_moved_reads_as_a_table(monkeypatch, computed_url
     from autarky.config import Config
 
     at = open_app(monkeypatch, computed_url)
-    [expander] = [e for e in at.expander if e.label.startswith("Why China's index moved")]
+    [expander] = [e for e in at.expander if e.label.startswith("Why China's index moved from 2022 to 2023 ")]
     [table] = [d.value for d in expander.dataframe]
     assert list(table.columns[:2]) == ["Component", "Change 2022 to 2023"]  # the change next to the name
     assert {"Raw value 2022", "Raw value 2023", "Weight 2023", "2023 value from"} <= set(table.columns)
