@@ -167,6 +167,10 @@ def _wrap(text: str, width: int = 55) -> str:
     return "<br>".join([*lines, line])
 
 
+LEGEND_X = 1.02  # paper coordinates: right of the last panel column
+LEGEND_RANK_BASE = 100  # Plotly's default legendrank is 1000: economies first, event markers after them
+
+
 def compare_grid(frames: dict[str, pd.DataFrame], names: dict[str, str], units: dict[str, str],
                  labels: dict[str, str], *, focus: str, order: list[str], base_year: int | None = None,
                  columns: int = 2, events: dict[str, list] | None = None) -> go.Figure:
@@ -178,6 +182,7 @@ def compare_grid(frames: dict[str, pd.DataFrame], names: dict[str, str], units: 
     fig = make_subplots(rows=rows, cols=columns, subplot_titles=[_wrap(_text(names.get(c, c))) for c in codes],
                         vertical_spacing=0.12 / rows * 2, horizontal_spacing=0.08)
     shown: set[str] = set()
+    legend_rank = {c: i for i, c in enumerate(order)}
     for number, code in enumerate(codes):
         row, col = number // columns + 1, number % columns + 1
         unit = "index" if base_year else units.get(code, "")
@@ -186,6 +191,7 @@ def compare_grid(frames: dict[str, pd.DataFrame], names: dict[str, str], units: 
             name = _text(labels.get(key, key))
             fig.add_trace(go.Scatter(
                 x=group["period"], y=group["value"], name=name, legendgroup=country, showlegend=country not in shown,
+                legendrank=LEGEND_RANK_BASE + legend_rank.get(country, len(legend_rank)),  # in `order`, not as met
                 mode="lines", line=dict(color=country_color(country, position), width=3.5 if country == focus else 1.8),
                 text=_hover(group["value"], group["period"], group["frequency"].iloc[0], unit),
                 hovertemplate="%{text}<extra>" + name + "</extra>"), row=row, col=col)
@@ -200,9 +206,15 @@ def compare_grid(frames: dict[str, pd.DataFrame], names: dict[str, str], units: 
                               showlegend=TRACE_NAME not in shown)
             shown.add(TRACE_NAME)
     fig.update_annotations(font_size=13)
-    fig.update_layout(height=360 * rows + 60, margin=dict(l=10, r=10, t=90, b=10), font=_FONT,
-                      hovermode="closest", legend=dict(orientation="h", yanchor="bottom", y=1.0 + 0.08 / rows,
-                                                       xanchor="left", x=0))
+    # One year range for every panel (the union of the data shown), so the panels read against each other.
+    periods = pd.concat([frames[c]["period"] for c in codes]) if codes else pd.Series(dtype="datetime64[ns]")
+    if len(periods):
+        fig.update_xaxes(range=[periods.min(), periods.max()])
+    # The legend to the right of the panels, clear of the panel titles above them (a horizontal legend over the
+    # grid ran into the first title once it took two lines).
+    fig.update_layout(height=360 * rows + 60, margin=dict(l=10, r=10, t=50, b=10), font=_FONT,
+                      hovermode="closest", legend=dict(orientation="v", yanchor="top", y=1.0, xanchor="left",
+                                                       x=LEGEND_X))
     return fig
 
 

@@ -9,7 +9,8 @@ import pandas as pd
 
 from autarky.periods import format_period
 
-__all__ = ["dollar_multiplier", "plain", "format_period", "format_value", "format_change", "is_rate", "is_share", "period_label"]
+__all__ = ["dollar_multiplier", "plain", "format_period", "format_value", "format_change", "is_rate", "is_share", "period_label",
+           "short_label"]
 
 _SCALES = ((1e12, "tn"), (1e9, "bn"), (1e6, "m"))
 # Every character that can open Markdown, HTML, an autolink, an emoji or :material: shortcode, a colour directive or
@@ -41,13 +42,19 @@ _DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
 _SNAPSHOT = re.compile(r"^([\w.-]+)@([0-9a-f]{7,40})$")
 
 
+def release_date(vintage: str) -> str | None:
+    """The source's release date a vintage carries (YYYY-MM-DD), None when it carries none."""
+    found = _DATE.search(str(vintage))
+    return found.group(1) if found else None
+
+
 def vintage_label(vintage: str) -> str:
     """A vintage as a reader wants it: the release date when the vintage carries one (a World Bank `lastupdated`,
     a dated download), else what it is ("bundled snapshot wdi-extract, commit 4ebec5a2273f")."""
     text = str(vintage).strip()
-    found = _DATE.search(text)
-    if found:
-        return f"released {found.group(1)}" + ("" if found.group(1) == text else f" ({text})")
+    released = release_date(text)
+    if released:
+        return f"released {released}" + ("" if released == text else f" ({text})")
     snapshot = _SNAPSHOT.match(text)
     if snapshot:
         return f"bundled snapshot {snapshot.group(1)}, commit {snapshot.group(2)} (release date not recorded)"
@@ -63,7 +70,7 @@ def is_rate(unit: str) -> bool:
 def dollar_multiplier(unit: str) -> float | None:
     """US$ per unit of a money indicator (1 for US$, 1e3 for thousand US$, 1e6 for US$ millions); None for others."""
     text = unit.strip().lower()
-    if "us$" not in text:
+    if "us$" not in text or " per " in f" {text} ":  # "patents per US$ bn GDP" is a rate, not money
         return None
     return 1e6 if "million" in text else 1e3 if "thousand" in text else 1.0
 
@@ -115,6 +122,20 @@ def format_change(latest: float | None, previous: float | None, unit: str) -> st
 def period_label(period: object, frequency: str) -> str:
     """A period start (date or timestamp) as 2021, 2021-Q1 or 2021-03."""
     return format_period(pd.Timestamp(period), frequency)
+
+
+SHORT_LABEL_CHARS = 38
+_FORMULA = re.compile(r"\s*\(\([^()]*\)[^()]*\([^()]*\)\)")  # "((imports - exports) / (imports + exports))"
+
+
+def short_label(text: str, width: int = SHORT_LABEL_CHARS) -> str:
+    """A long name shortened for a tag or a legend: the inline formula left out, then cut at a word boundary with
+    an ellipsis ("Net import share: machines for making…"); the full name belongs in a tooltip."""
+    short = " ".join(_FORMULA.sub("", str(text)).split())
+    if len(short) <= width:
+        return short
+    cut = short[:width].rsplit(" ", 1)[0] if " " in short[:width] else short[:width - 1]
+    return cut.rstrip(" ,;:-(/") + "…"
 
 
 _MARKDOWN_SPECIALS = "\\`*_{}[]()#+-.!|<>~$:"

@@ -9,7 +9,7 @@ import pandas as pd
 
 from autarky.catalog import Catalog, series_key
 from autarky.dashboard.formatting import (display_scale, format_change, format_value, period_label, plain,
-                                          vintage_label)
+                                          release_date, short_label, vintage_label)
 from autarky.dashboard.settings import AGGREGATES
 from autarky.periods import ANNUAL, FREQUENCIES
 
@@ -143,6 +143,61 @@ def latest_table(obs: pd.DataFrame, catalog: Catalog, direction: int, unit: str)
     return table.iloc[sorted(range(len(rows)), key=order.__getitem__, reverse=True)].reset_index(drop=True)
 
 
+def panel_year(obs: pd.DataFrame) -> int | None:
+    """The year a ranking compares economies on: the latest year in which the most economies have a value (the
+    rule of the metrics stage's panel year, for an index stored without its contributions)."""
+    if obs.empty:
+        return None
+    counts = obs.groupby(obs["period"].dt.year)["country"].nunique()
+    return int(counts[counts == counts.max()].index.max())
+
+
+def year_table(obs: pd.DataFrame, catalog: Catalog, year: int, unit: str, name: str = "Value",
+               direction: int = 1) -> pd.DataFrame:
+    """Every economy on one year ("Index 2022"): its value that year, the change on the year before and its rank
+    among the economies with a value that year (the most self-reliant first); an economy without a value that year
+    says so instead of showing another year's number, and comes last."""
+    value_col, change_col, rank_col = f"{name} {year}", "Change", "Rank"
+    years = obs.assign(year=obs["period"].dt.year)
+    same = years[years["year"] == year]
+    ranked = same.drop_duplicates("country").sort_values("value", ascending=direction < 0)["country"].tolist()
+    rows = []
+    for country in dict.fromkeys([*ranked, *sorted(set(years["country"]) - set(ranked), key=catalog.country_name)]):
+        mine = years[years["country"] == country].set_index("year")["value"]
+        has = country in ranked
+        rows.append({"Economy": catalog.country_name(country),
+                     value_col: format_value(mine.get(year), unit) if has else f"no value for {year}",
+                     change_col: (format_change(mine.get(year), mine.get(year - 1), unit) or "–") if has else "–",
+                     rank_col: f"{ranked.index(country) + 1} of {len(ranked)}" if has else "–"})
+    return pd.DataFrame(rows, columns=["Economy", value_col, change_col, rank_col])
+
+
+def change_table(change: pd.DataFrame, indicators: pd.DataFrame, previous: str | None, period: str) -> pd.DataFrame:
+    """The metrics stage's "why the index moved" rows for a reader: indicator names, the year each value is from,
+    raw values in their unit, "–" where a component has no value, and the change (which adds up to the index's
+    change) next to the name."""
+    meta = indicators.drop_duplicates("code").set_index("code")
+    before = previous or "before"
+
+    def info(code: str, field: str, default: str) -> str:
+        return str(meta.loc[code, field]) if code in meta.index else default
+
+    def score(value: object) -> str:
+        return "–" if pd.isna(value) else f"{value:.1f}"
+
+    rows = [{"Component": info(r.component, "name", str(r.component)),
+             f"Change {before} to {period}": f"{r.change:+.2f}",
+             f"Contribution {before}": score(r.contribution_before), f"Contribution {period}": score(r.contribution_now),
+             f"Score {before}": score(r.score_before), f"Score {period}": score(r.score_now),
+             f"Raw value {before}": format_value(r.raw_before, info(r.component, "unit", "")),
+             f"Raw value {period}": format_value(r.raw_now, info(r.component, "unit", "")),
+             f"Weight {period}": "–" if pd.isna(r.weight_now) else f"{r.weight_now:.3f}",
+             f"{period} value from": "–" if pd.isna(r.value_period) else
+             period_label(r.value_period, info(r.component, "frequency", ANNUAL.code))}
+            for r in change.itertuples()]
+    return pd.DataFrame(rows)
+
+
 def source_inputs(indicators: pd.DataFrame, code: str) -> tuple[list[str], list[str]]:
     """The published indicators a derived one is computed from (following derived inputs down), and their sources
     with licences."""
@@ -178,14 +233,16 @@ def describe_keys(keys, indicators: pd.DataFrame, catalog: Catalog) -> dict[str,
 
 
 def provenance(indicator: pd.Series, source_name: str, obs: pd.DataFrame, updates: pd.DataFrame) -> str:
-    """The line under a chart: source, licence, when the data last changed here, source vintages, code and unit."""
-    last_update = updates["last_update"].max() if len(updates) else None
+    """The line under a chart: source, licence, the source's own release (its vintage: what "updated" means), when
+    the values were loaded into this database (a local time, not an update of the data), code and unit."""
+    loaded = updates["last_update"].max() if len(updates) else None
     vintages = sorted({vintage_label(v) for v in obs["vintage"].dropna()})
+    released = sorted(filter(None, map(release_date, obs["vintage"].dropna().unique())))
     parts = [f"Source: {plain(indicator['attribution'] or source_name)}",
              f"Licence: {plain(indicator['licence'])}" if indicator["licence"] else "",
-             f"Last updated here: {last_update:%Y-%m-%d %H:%M} UTC" if last_update is not None
-             and not pd.isna(last_update) else "",
+             f"Updated at the source: {released[-1]}" if released else "",
              f"Vintage: {plain(', '.join(vintages))}" if vintages else "",
+             f"Loaded into this database: {loaded:%Y-%m-%d}" if loaded is not None and not pd.isna(loaded) else "",
              f"Code: {plain(indicator.name)}, unit: {plain(indicator['unit'])}"]
     return " · ".join(p for p in parts if p)
 
@@ -263,6 +320,39 @@ def rebase(obs: pd.DataFrame, base_year: int) -> tuple[pd.DataFrame, list[str]]:
     kept = obs[obs["series_key"].isin(usable.index)].copy()
     kept["value"] = kept["value"] / kept["series_key"].map(usable) * 100
     return kept, dropped
+
+
+def latest_values(frames: dict[str, pd.DataFrame], names: dict[str, str], units: dict[str, str],
+                  labels: dict[str, str], order: list[str]) -> pd.DataFrame:
+    """One row per indicator (its short name): the period most of its latest values are from in a column of its
+    own, then each economy's latest value (economies in `order` first), with its period only when that is another
+    one; "–" where an economy has no value."""
+    cells: dict[str, dict[str, tuple[str, pd.Timestamp, str]]] = {}
+    for code, obs in frames.items():
+        row = cells.setdefault(code, {})
+        for key, group in obs.sort_values("period").groupby("series_key"):
+            last = group.iloc[-1]
+            row[labels.get(key, key)] = (format_value(last["value"], units.get(code, "")), last["period"],
+                                         period_label(last["period"], last["frequency"]))
+    economies = list(dict.fromkeys([*order, *sorted({e for row in cells.values() for e in row})]))
+    economies = [e for e in economies if any(e in row for row in cells.values())]
+    common = {}
+    for code, row in cells.items():
+        counts = pd.Series([label for _, _, label in row.values()]).value_counts()
+        latest = {label: period for _, period, label in row.values()}
+        common[code] = max(counts.index, key=lambda label: (counts[label], latest[label])) if len(counts) else "–"
+    table = pd.DataFrame({"Indicator": [short_label(names.get(code, code)) for code in cells],
+                          "Year": [common[code] for code in cells]})
+    for economy in economies:
+        table[economy] = [("–" if economy not in row else row[economy][0] if row[economy][2] == common[code]
+                           else f"{row[economy][0]} ({row[economy][2]})") for code, row in cells.items()]
+    return table
+
+
+def text_width(values, header: str = "", px_per_char: float = 7.0, padding: int = 20) -> int:  # noqa: ANN001
+    """Pixels a table column needs to show its longest text (or its header) uncut."""
+    longest = max([len(str(v)) for v in values] + [len(header)])
+    return int(longest * px_per_char) + padding
 
 
 def focus_keys(indicators: pd.DataFrame, codes: tuple[str, ...], country: str) -> tuple[str, ...]:

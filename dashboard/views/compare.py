@@ -5,11 +5,13 @@ import streamlit as st
 
 from autarky.dashboard import charts, queries, session, transforms
 from autarky.dashboard import events as policy
-from autarky.dashboard.formatting import format_value, period_label, plain
+from autarky.dashboard.formatting import plain, short_label
 
 DEFAULT_INDICATORS = ("SR.PAT.RESD.SHARE", "IP.PAT.RESD", "GB.XPD.RSDV.GD.ZS", "NCSES.USPTO.SEMI",
                       "TX.VAL.TECH.MF.ZS", "NCSES.PCT.APPL")
 MAX_INDICATORS = 8
+LATEST_HELP = {"Indicator": "Full names in the panel titles above.",
+               "Year": "The period of most of the row's latest values; a value from another period names it."}
 
 page = session.open_page("Compare", "One economy against its peers on several indicators at once; index them to a "
                                     "base year to compare growth rather than size.")
@@ -31,8 +33,21 @@ session.keep_valid("c_indicators", list(names), many=True,
 
 top = st.columns([1, 3])
 focus = top[0].selectbox("Economy", economies, key="c_focus", format_func=catalog.country_name)
-chosen = top[1].multiselect("Indicators", list(names), key="c_indicators", format_func=names.get,
-                            max_selections=MAX_INDICATORS)
+# Short tags that fit (the full names in the tooltip, the panel titles and the table); two short names alike get
+# their code.
+tags = {code: short_label(name) for code, name in names.items()}
+alike = {tag for tag in tags.values() if list(tags.values()).count(tag) > 1}
+tags = {code: f"{tag} ({code})" if tag in alike else tag for code, tag in tags.items()}
+picked = st.session_state.get("c_indicators") or []
+chosen = top[1].multiselect("Indicators", list(names), key="c_indicators", format_func=tags.get,
+                            max_selections=MAX_INDICATORS, wrap=True,
+                            help="Full names: " + "; ".join(plain(names[c]) for c in picked) if picked else
+                            f"Up to {MAX_INDICATORS} indicators, one panel each.")
+# The economy given up as the focus stays in the comparison, as a peer (until the user removes it).
+was = st.session_state.get("c_focus_was")
+if was and was != focus and was in economies and was not in (st.session_state.get("c_peers") or []):
+    st.session_state["c_peers"] = [was, *(st.session_state.get("c_peers") or [])]
+st.session_state["c_focus_was"] = focus
 peer_options = [c for c in economies if c != focus]
 session.keep_valid("c_peers", peer_options, many=True, fallback=[c for c in settings.peers if c in peer_options])
 peers = st.multiselect("Peers", peer_options, key="c_peers", format_func=catalog.country_name)
@@ -91,18 +106,13 @@ if notes:
     st.caption(f"Not indexed (no positive value in {base_year}): " + "; ".join(notes) + ".")
 
 st.subheader("Latest values")
-latest_rows = []
-for code, obs in frames.items():
-    for key, group in obs.sort_values("period").groupby("series_key"):
-        last = group.iloc[-1]
-        latest_rows.append({"indicator": names[code], "economy": labels.get(key, key),
-                            "latest": f"{format_value(last['value'], units[code])} "
-                                      f"({period_label(last['period'], last['frequency'])})"})
-if latest_rows:
-    table = pd.DataFrame(latest_rows).pivot_table(index="indicator", columns="economy", values="latest",
-                                                  aggfunc="first").fillna("–")
-    ordered = [catalog.country_name(c) for c in (focus, *peers) if catalog.country_name(c) in table.columns]
-    st.dataframe(table[ordered + [c for c in table.columns if c not in ordered]])
+latest = transforms.latest_values(frames, names, units, labels, [catalog.country_name(c) for c in (focus, *peers)])
+if len(latest.columns) > 2:
+    st.dataframe(latest, hide_index=True, column_config={
+        name: st.column_config.TextColumn(name, width=transforms.text_width(latest[name], name),
+                                          pinned=name == "Indicator", help=LATEST_HELP.get(name))
+        for name in latest.columns})
+    st.caption("Each economy's latest value; one from another period than the row's year names its period.")
 sources = indicators.set_index("code").loc[chosen, ["attribution", "licence"]].drop_duplicates()
 st.caption("Sources: " + "; ".join(plain(f"{row.attribution} ({row.licence})" if row.licence else row.attribution)
                                    for row in sources.itertuples()) + ".")

@@ -43,10 +43,16 @@ if index.empty:
             "(`autarky metrics`, stored as `derived:SR.INDEX:<country>` series).")
 else:
     labels = transforms.series_labels(index, data.catalog)
-    left, right = st.columns([3, 2])
+    ranking = page.query(queries.index_ranking)
+    # Every economy on one year, the panel year the ranking below (and `autarky index`) uses, not each one's latest.
+    year = ranking.attrs["year"] if ranking is not None and len(ranking) else transforms.panel_year(index)
+    left, right = st.columns([4, 3])
     left.altair_chart(charts.index_chart(index, labels, focus, [focus, *peers]))
-    right.dataframe(transforms.latest_table(index, data.catalog, 1, str(index["unit"].iloc[0])).drop(
-        columns=["series", "vintage"]), hide_index=True)
+    right.markdown(f"**Ranking, {year}** (the panel year: the latest in which the most economies have a value)")
+    ranked = transforms.year_table(index, data.catalog, year, str(index["unit"].iloc[0]), "Index")
+    right.dataframe(ranked, hide_index=True, column_config={
+        "Change": st.column_config.TextColumn(help=f"On {year - 1}, in points"),
+        "Rank": st.column_config.TextColumn(help=f"Among the economies with a value in {year}")})
     formulas = page.query(queries.series_table)
     method = formulas.loc[formulas["indicator"] == queries.INDEX_INDICATOR, "formula"].dropna()
     if len(method):
@@ -56,10 +62,11 @@ else:
         moved = change.attrs
         span = (f" from {moved['previous']} to {moved['period']} ({format_value(moved.get('previous_value'), '')} → "
                 f"{format_value(moved.get('value'), '')})" if moved.get("previous") else "")
-        with st.expander(f"Why {plain(focus_name)}'s index moved{plain(span)}, component by component"):
-            st.dataframe(change, hide_index=True)
+        with st.expander(f"Why {plain(focus_name)}'s index moved{' ' + plain(span) if span else ''}, component by "
+                         "component"):
+            st.dataframe(transforms.change_table(change, indicators, moved.get("previous"), moved["period"]),
+                         hide_index=True, column_config={"Component": st.column_config.TextColumn(pinned=True)})
             st.caption("Contributions add up to the index; the change column adds up to its change.")
-    ranking = page.query(queries.index_ranking)
     if ranking is not None and len(ranking):
         facts = ranking.attrs
         st.markdown(f"**Pillars and rank uncertainty, {facts['year']}** (every economy on the same year)")

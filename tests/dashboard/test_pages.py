@@ -583,3 +583,185 @@ def test_explorer_bands_of_one_economy_and_a_caption_that_matches(monkeypatch, r
     assert filled(at) == {"China", "United States", "Japan"} and at.query_params.get("bands_for") is None
     at.toggle(key="x_bands").set_value(False).run()
     assert filled(at) == set() and any("Dashed: forecast (bands off)" in c for c in texts(at, "caption"))
+
+
+def test_explorer_provenance_says_when_values_were_loaded_here_and_what_the_source_updated(monkeypatch, rich_url):
+    from autarky.dashboard import transforms
+
+    at = open_app(monkeypatch, rich_url, "explorer", {"indicator": "IP.PAT.RESD", "countries": "CHN"})
+    store = Store(rich_url)
+    updates, obs = store.series_updates(["wb:IP.PAT.RESD:CHN"]), store.observations(keys=["wb:IP.PAT.RESD:CHN"])
+    store.close()
+    [line] = [c for c in texts(at, "caption") if c.startswith("Source: ")]
+    assert f"Loaded into this database: {updates['last_update'].max():%Y-%m-%d}" in line  # the local load
+    assert "Last updated here" not in line and "Updated at the source" not in line  # the snapshot has no date
+    assert "Vintage: " + plain("bundled snapshot wdi-extract, commit 4ebec5a2273f (release date not recorded)") in line
+    # A vintage that carries the source's release date (a World Bank `lastupdated`) is the update date.
+    ind = page_indicator(rich_url, "IP.PAT.RESD")
+    dated = obs.assign(vintage=["2025-07-01" if p.year < 2000 else "2025-12-16" for p in obs["period"]])
+    assert "Updated at the source: 2025-12-16" in transforms.provenance(ind, "World Bank", dated, updates)
+
+
+def page_indicator(url: str, code: str):  # noqa: ANN201
+    """The explorer's row for one indicator (queries.indicators), as the provenance line reads it."""
+    from autarky.app import load_catalog
+    from autarky.config import Config
+    from autarky.dashboard.settings import load_settings
+
+    store = Store(url)
+    try:
+        config = Config()
+        frame = queries.indicators(queries.Data(store, load_catalog(config), config, load_settings(config)))
+    finally:
+        store.close()
+    return frame.set_index("code").loc[code]
+
+
+def test_overview_ranks_every_economy_on_the_panel_year(monkeypatch, computed_url):
+    from autarky.app import load_catalog
+    from autarky.config import Config
+    from autarky.dashboard import transforms
+    from autarky.dashboard.formatting import format_value
+
+    at = open_app(monkeypatch, computed_url)
+    assert any(m.startswith("**Ranking, 2022** (the panel year") for m in texts(at, "markdown"))
+    table = next(frame.value for frame in at.dataframe if "Index 2022" in frame.value.columns)
+    assert list(table.columns) == ["Economy", "Index 2022", "Change", "Rank"]
+    store = Store(computed_url)
+    index = store.observations(indicators=["SR.INDEX"])
+    store.close()
+    catalog = load_catalog(Config())
+    in_2022 = index[index["period"].dt.year == 2022].set_index("country")["value"]
+    assert len(table) == len(in_2022) == 14
+    shown = table.set_index("Economy")
+    for country, value in in_2022.items():  # each economy's 2022 value, not its latest (China's latest is 2023)
+        assert shown.loc[catalog.country_name(country), "Index 2022"] == format_value(value, index["unit"].iloc[0])
+    assert index[index["country"] == "CHN"]["period"].max().year == 2023
+    ranking = next(frame.value for frame in at.dataframe if "90% rank interval" in frame.value.columns)
+    assert [f"{r} of 14" for r in ranking.set_index("Economy").loc[shown.index, "Rank"]] == list(shown["Rank"])
+    # On a year some economies lack, they say so instead of showing another year's number.
+    in_2023 = set(index.loc[index["period"].dt.year == 2023, "country"])
+    later = transforms.year_table(index, catalog, 2023, "index", "Index").set_index("Economy")
+    assert 0 < len(in_2023) < 14
+    for country in set(index["country"]) - in_2023:
+        assert later.loc[catalog.country_name(country)].tolist() == ["no value for 2023", "–", "–"]
+    assert later.loc["China", "Rank"].endswith(f" of {len(in_2023)}")
+
+
+def test_overview_why_the_index_moved_reads_as_a_table(monkeypatch, computed_url):
+    from autarky.app import load_catalog
+    from autarky.config import Config
+
+    at = open_app(monkeypatch, computed_url)
+    [expander] = [e for e in at.expander if e.label.startswith("Why China's index moved from 2022 to 2023 ")]
+    [table] = [d.value for d in expander.dataframe]
+    assert list(table.columns[:2]) == ["Component", "Change 2022 to 2023"]  # the change next to the name
+    assert {"Raw value 2022", "Raw value 2023", "Weight 2023", "2023 value from"} <= set(table.columns)
+    assert not [c for c in table.columns if "_" in c]
+    catalog = load_catalog(Config())
+    assert "IP royalty coverage (receipts / payments for the use of intellectual property)" in set(table["Component"])
+    assert not set(table["Component"]) & set(catalog.indicators)  # names, not codes
+    cells = {str(v) for v in table.to_numpy().ravel()}
+    assert not {"None", "nan", "NaN", "NaT"} & cells and not [c for c in cells if c.endswith("-01-01")]
+    assert set(table["2023 value from"]) <= {"2022", "2023", "–"}
+    store = Store(computed_url)
+    china = store.observations(keys=["derived:SR.INDEX:CHN"]).set_index("period")["value"]
+    per_gdp = store.observations(keys=["derived:SR.USPTO.GDP:CHN"]).set_index("period")["value"]
+    store.close()
+    # A rate per US$ of GDP in its own unit ("1.52"), not as money ("$2").
+    row = table.set_index("Component").loc[catalog.indicators["SR.USPTO.GDP"].name]
+    assert row["2023 value from"] == "2022" and row["Raw value 2023"] == f"{per_gdp[pd_year(2022)]:.2f}"
+    moved = china[pd_year(2023)] - china[pd_year(2022)]
+    assert sum(float(v) for v in table["Change 2022 to 2023"]) == pytest.approx(moved, abs=0.01 * len(table))
+
+
+def pd_year(year: int):  # noqa: ANN201
+    import pandas as pd
+
+    return pd.Timestamp(year=year, month=1, day=1)
+
+
+def compare_spec(at: AppTest) -> dict:
+    import json
+
+    return json.loads(at.get("plotly_chart")[0].proto.spec)
+
+
+def test_compare_latest_values_show_every_economy_and_the_year_apart(monkeypatch, rich_url):
+    import json
+
+    from autarky.dashboard.formatting import format_value
+
+    codes = ["NCSES.USPTO.SEMI", "IP.PAT.RESD", "GB.XPD.RSDV.GD.ZS"]
+    at = open_app(monkeypatch, rich_url, "compare", {"indicators": ",".join(codes), "peers": "USA,TWN,IND"})
+    [latest] = at.dataframe
+    table = latest.value.set_index("Indicator")
+    assert list(table.columns) == ["Year", "China", "United States", "Taiwan", "India"]
+    store = Store(rich_url)
+    obs = store.observations(indicators=codes, countries=["CHN", "USA", "TWN", "IND"])
+    store.close()
+    last = obs[obs["partner"] == "WLD"].sort_values("period").groupby(["indicator", "country"]).last()
+    rows = dict(zip(codes, ["USPTO utility patents granted in…", "Patent applications, residents",
+                            "Research and development expenditure…"]))
+    assert list(table.index) == list(rows.values())
+    for (code, country), row in last.iterrows():
+        name = {"CHN": "China", "USA": "United States", "TWN": "Taiwan", "IND": "India"}[country]
+        value, year = format_value(row["value"], row["unit"]), str(row["period"].year)
+        # The value alone when it is from the row's year; its own year in brackets when it is from another.
+        expected = value if year == table.loc[rows[code], "Year"] else f"{value} ({year})"
+        assert table.loc[rows[code], name] == expected
+    assert table.loc[rows["GB.XPD.RSDV.GD.ZS"], "Year"] == "2023"
+    assert table.loc[rows["GB.XPD.RSDV.GD.ZS"], "India"].endswith(" (2020)")  # India's R&D ends in 2020
+    assert table.loc[rows["IP.PAT.RESD"], "Taiwan"] == "–"  # the World Bank has no Taiwan rows
+    config = json.loads(latest.proto.columns)
+    for column in latest.value.columns:  # every column wide enough for its longest text and its label
+        longest = max([len(column)] + [len(str(v)) for v in latest.value[column]])
+        assert config[column]["width"] >= 7 * longest + 20
+    assert config["Indicator"]["pinned"] and config["Indicator"]["help"].startswith("Full names")
+    assert any(c.startswith("Sources: ") for c in texts(at, "caption"))
+    assert [b.label for b in at.get("download_button")] == ["Download CSV (the values compared)"]
+
+
+def test_compare_legend_clear_of_the_titles_and_one_year_range(monkeypatch, rich_url):
+    codes = ["IP.PAT.RESD", "NCSES.USPTO.SEMI", "GB.XPD.RSDV.GD.ZS"]
+    at = open_app(monkeypatch, rich_url, "compare", {"indicators": ",".join(codes), "peers": "USA,TWN,KOR"})
+    spec = compare_spec(at)
+    # One entry per economy, in the order chosen (Taiwan has no World Bank rows: it first appears in panel 2).
+    entries = sorted((t["legendrank"], t["name"]) for t in spec["data"] if t.get("showlegend") and "legendrank" in t)
+    assert [name for _, name in entries] == ["China", "United States", "Taiwan", "Korea, Rep."]
+    legend = spec["layout"]["legend"]
+    titles = [a for a in spec["layout"]["annotations"] if a.get("yref") == "paper" and a.get("xref") == "paper"]
+    assert titles and legend["orientation"] == "v" and legend["xanchor"] == "left"
+    assert legend["x"] > max(a["x"] for a in titles) and legend["x"] > 1  # right of every panel and its title
+    ranges = {tuple(axis["range"]) for name, axis in spec["layout"].items() if name.startswith("xaxis")}
+    store = Store(rich_url)
+    obs = store.observations(indicators=codes, countries=["CHN", "USA", "TWN", "KOR"])
+    store.close()
+    obs = obs[obs["partner"] == "WLD"]
+    assert ranges == {(f"{obs['period'].min():%Y-%m-%dT00:00:00}", f"{obs['period'].max():%Y-%m-%dT00:00:00}")}
+
+
+def test_compare_keeps_the_previous_focus_among_the_peers(monkeypatch, rich_url):
+    at = open_app(monkeypatch, rich_url, "compare", {"indicators": "IP.PAT.RESD", "peers": "USA,JPN"})
+    at.selectbox(key="c_focus").select("USA").run()
+    assert at.multiselect(key="c_peers").value == ["CHN", "JPN"]
+    assert at.query_params["focus"] == "USA" and at.query_params["peers"] == "CHN,JPN"
+    at.selectbox(key="c_focus").select("JPN").run()
+    assert at.multiselect(key="c_peers").value == ["USA", "CHN"]
+    at.multiselect(key="c_peers").unselect("CHN").run()  # removed by the user: it stays out
+    at.toggle(key="c_indexed").set_value(True).run()
+    assert at.multiselect(key="c_peers").value == ["USA"]
+
+
+def test_compare_indicator_tags_are_short_with_the_full_names_in_the_help(monkeypatch, rich_url):
+    from autarky.dashboard.formatting import SHORT_LABEL_CHARS
+
+    codes = ["SR.PAT.RESD.SHARE", "GB.XPD.RSDV.GD.ZS", "NCSES.USPTO.SEMI"]
+    at = open_app(monkeypatch, rich_url, "compare", {"indicators": ",".join(codes)})
+    picker = at.multiselect(key="c_indicators")
+    full = page_indicator(rich_url, "SR.PAT.RESD.SHARE")["name"]
+    assert len(full) > SHORT_LABEL_CHARS
+    assert len(set(picker.options)) == len(picker.options)  # short tags, still told apart
+    assert all(len(o.split(" (")[0]) <= SHORT_LABEL_CHARS + 1 for o in picker.options)
+    assert picker.format_func("SR.PAT.RESD.SHARE") == "Resident patent share (residents…"
+    assert plain(full) in picker.help and picker.proto.wrap
