@@ -19,7 +19,7 @@ from autarky.dashboard.settings import AGGREGATES
 
 PACKAGE = "autarky.dashboard"
 OUTLINES = "geo/countries-110m.json"      # world-atlas 2.0.2: Natural Earth 1:110m countries, ISO 3166-1 numeric ids
-NUMERIC_CODES = "geo/iso3166-numeric.csv"  # i18n-iso-countries 7.14.0: numeric -> alpha-3
+NUMERIC_CODES = "geo/iso3166-numeric.csv"  # i18n-iso-countries 7.14.0: numeric, alpha-3, English name
 OUTLINE_ATTRIBUTION = "Outlines: Natural Earth (public domain), via world-atlas"
 NO_DATA = "no data"
 NO_DATA_COLOR = "#d9d9d9"
@@ -40,10 +40,19 @@ def outlines() -> dict:
 
 
 @functools.cache
+def _codes() -> tuple[dict[str, str], ...]:
+    rows = list(csv.DictReader(io.StringIO(resource(NUMERIC_CODES).read_text(encoding="utf-8"))))
+    return {row["numeric"]: row["alpha3"] for row in rows}, {row["alpha3"]: row["name"] for row in rows}
+
+
 def iso3_by_numeric() -> dict[str, str]:
     """ISO 3166-1 numeric code ("158") -> alpha-3 ("TWN")."""
-    rows = csv.DictReader(io.StringIO(resource(NUMERIC_CODES).read_text(encoding="utf-8")))
-    return {row["numeric"]: row["alpha3"] for row in rows}
+    return _codes()[0]
+
+
+def economy_name(iso3: str, catalog: Catalog, outline_name: str = "") -> str:
+    """The catalog's name, else the outline's (Natural Earth), else the ISO 3166 English short name, else the code."""
+    return catalog.countries.get(iso3) or outline_name or _codes()[1].get(iso3, iso3)
 
 
 def economies(obs: pd.DataFrame) -> pd.DataFrame:
@@ -73,11 +82,25 @@ def map_frame(obs: pd.DataFrame, period: pd.Timestamp, catalog: Catalog, unit: s
         code = iso3.get(number, "")
         value = in_period.get(code)
         rows.append({"id": number, "iso3": code,
-                     "economy": catalog.countries.get(code) or geometry["properties"]["name"],
+                     "economy": economy_name(code, catalog, geometry["properties"]["name"]),
                      "value": None if value is None else float(value) * scale,
                      "label": NO_DATA if value is None else format_value(float(value), unit),
                      "period": period_label(period, frequency)})
     return pd.DataFrame(rows, columns=["id", "iso3", "economy", "value", "label", "period"])
+
+
+def not_drawn(obs: pd.DataFrame, period: pd.Timestamp, catalog: Catalog, unit: str) -> list[str]:
+    """Economies with a value in `period` that have no outline at 1:110m (Singapore, Hong Kong, Bahrain ...), as
+    "Singapore: 156", so the caption names them rather than dropping them silently."""
+    drawn = {iso3 for number, iso3 in iso3_by_numeric().items() if number in _outline_ids()}
+    rows = economies(obs[obs["period"] == period]).drop_duplicates("country").sort_values("country")
+    return [f"{economy_name(r.country, catalog)}: {format_value(float(r.value), unit)}" for r in rows.itertuples()
+            if r.country not in drawn]
+
+
+@functools.cache
+def _outline_ids() -> frozenset[str]:
+    return frozenset(g["id"] for g in outlines()["objects"]["countries"]["geometries"] if g.get("id"))
 
 
 def _colour_scale(unit: str) -> float:

@@ -10,7 +10,7 @@ import pandas as pd
 
 from autarky.catalog import Catalog
 from autarky.dashboard.formatting import format_change, format_value, period_label
-from autarky.dashboard.maps import default_period
+from autarky.dashboard.maps import default_period, economy_name
 from autarky.dashboard.queries import CATEGORY_LABELS, CATEGORY_ORDER
 from autarky.dashboard.transforms import rank_at
 
@@ -83,7 +83,7 @@ def sections(obs: pd.DataFrame, indicators: pd.DataFrame, catalog: Catalog, code
     """Per category label (Patents and IP, Trade, ...), a table: one row per indicator, its common period, one column
     per chosen economy and the source with its licence; and the indicators left out (fewer than two economies)."""
     meta = indicators.drop_duplicates("code").set_index("code")
-    names = [catalog.country_name(c) for c in countries]
+    names = [economy_name(c, catalog) for c in countries]
     rows: dict[str, list[dict]] = {}
     single = []
     for code in codes:
@@ -97,7 +97,7 @@ def sections(obs: pd.DataFrame, indicators: pd.DataFrame, catalog: Catalog, code
         row = {"indicator": str(ind["name"]), "code": code,
                "period": period_label(common[0], frequency) if common else "–"}
         row.update({name: "–" for name in names})
-        row.update({catalog.country_name(c.country): cell_text(c, unit, frequency) for c in found})
+        row.update({economy_name(c.country, catalog): cell_text(c, unit, frequency) for c in found})
         row["source"] = f"{ind['attribution'] or ind['source']} ({ind['licence']})" if ind["licence"] else str(
             ind["attribution"] or ind["source"])
         rows.setdefault(str(ind["category"]), []).append(row)

@@ -169,6 +169,9 @@ with map_tab:
                    f"grey: no data. " + transforms.provenance(ind, source_name, shown, page.query(
                        queries.series_updates, tuple(shown["series_key"].unique())))
                    + f" · {maps.OUTLINE_ATTRIBUTION}")
+        too_small = maps.not_drawn(map_obs, by_label[chosen], catalog, unit)
+        if too_small:
+            st.caption(plain(f"Too small for the 1:110m outlines, so not drawn: {'; '.join(too_small)}."))
         url["map_period"] = None if chosen == best else chosen
 with values_tab:
     st.dataframe(transforms.latest_table(obs, catalog, int(ind["direction"]), unit), hide_index=True)

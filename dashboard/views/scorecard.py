@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from autarky.dashboard import queries, scorecard, session
+from autarky.dashboard import maps, queries, scorecard, session
 from autarky.dashboard.formatting import plain
 
 DEFAULT_SECTOR = "semiconductors"
@@ -23,11 +23,12 @@ sector = left.selectbox("Sector", sectors, key="s_sector", format_func=lambda s:
 codes = scorecard.sector_codes(indicators, sector)
 meta = indicators.set_index("code")
 available = sorted({c for code in codes for c in meta.loc[code, "countries"]},
-                   key=lambda c: (catalog.country_name(c) == c, catalog.country_name(c)))
+                   key=lambda c: (c not in catalog.countries, maps.economy_name(c, catalog)))
 ranked_countries = [settings.focus, *settings.peers]
 session.seed_from_url("s_countries", "countries", None, many=True)
 session.keep_valid("s_countries", available, many=True, fallback=[c for c in ranked_countries if c in available])
-countries = right.multiselect("Economies", available, key="s_countries", format_func=catalog.country_name)
+countries = right.multiselect("Economies", available, key="s_countries",
+                               format_func=lambda c: maps.economy_name(c, catalog))
 st.caption(plain(catalog.sectors[sector]))
 session.write_url(sector=sector, countries=countries)
 if not codes:
