@@ -116,15 +116,27 @@ def _legend_title(unit: str) -> str:
     return "US$" if dollar_multiplier(unit) is not None else display_scale(unit)[1]
 
 
-def world_map(frame: pd.DataFrame, unit: str, period: str) -> alt.Chart:
-    """A choropleth of `frame` (map_frame): outlines inlined as TopoJSON, economies without a value in grey with
-    "no data" in their tooltip."""
+def world_map(frame: pd.DataFrame, unit: str, period: str) -> alt.LayerChart:
+    """A choropleth of `frame` (map_frame): outlines inlined as TopoJSON; every economy drawn in grey with "no data"
+    in its tooltip, those with a value coloured over it."""
     values = frame["value"].dropna()
     spread = values.min() > 0 and values.max() > values.min() * LOG_SPREAD if len(values) else False
     countries = alt.Data(values=outlines(), format=alt.DataFormat(type="topojson", feature="countries"))
     records = [{k: (None if k == "value" and pd.isna(v) else v) for k, v in row.items()}  # JSON has no NaN
                for row in frame.drop(columns="iso3").to_dict(orient="records")]
-    return alt.Chart(countries).mark_geoshape(stroke="white", strokeWidth=0.4).transform_filter(
+    tooltip = [alt.Tooltip("economy:N", title="economy"), alt.Tooltip("label:N", title=unit or "value"),
+               alt.Tooltip("period:N", title="period")]
+    # Two layers rather than a colour condition: Vega-Lite leaves out marks whose coloured field is empty.
+    grey = alt.Chart().mark_geoshape(fill=NO_DATA_COLOR, stroke="white", strokeWidth=0.4).encode(tooltip=tooltip)
+    shaded = alt.Chart().mark_geoshape(stroke="white", strokeWidth=0.4).transform_filter(
+        "isValid(datum.value)"
+    ).encode(
+        color=alt.Color("value:Q", title=_legend_title(unit),
+                        scale=alt.Scale(type="log" if spread else "linear", scheme="yellowgreenblue"),
+                        legend=alt.Legend(format=_legend_format(unit), orient="bottom-left")),
+        tooltip=tooltip,
+    )
+    return alt.layer(grey, shaded, data=countries).transform_filter(
         f"datum.id != '{ANTARCTICA}'"
     ).transform_lookup(
         lookup="id", from_=alt.LookupData(alt.Data(values=records), key="id",
@@ -133,12 +145,4 @@ def world_map(frame: pd.DataFrame, unit: str, period: str) -> alt.Chart:
         economy="isValid(datum.economy) ? datum.economy : datum.properties.name",
         label=f"isValid(datum.label) ? datum.label : '{NO_DATA}'",
         period=f"isValid(datum.period) ? datum.period : {json.dumps(period)}",
-    ).encode(
-        color=alt.condition("isValid(datum.value)",
-                            alt.Color("value:Q", title=_legend_title(unit),
-                                      scale=alt.Scale(type="log" if spread else "linear", scheme="blues"),
-                                      legend=alt.Legend(format=_legend_format(unit), orient="bottom-left")),
-                            alt.value(NO_DATA_COLOR)),
-        tooltip=[alt.Tooltip("economy:N", title="economy"), alt.Tooltip("label:N", title=unit or "value"),
-                 alt.Tooltip("period:N", title="period")],
     ).project(type="equalEarth").properties(height=MAP_HEIGHT)

@@ -6,6 +6,7 @@ from autarky.dashboard import maps, queries, scorecard, session
 from autarky.dashboard.formatting import plain
 
 DEFAULT_SECTOR = "semiconductors"
+ROW_PX = 35  # Streamlit's dataframe row height
 
 page = session.open_page("Scorecard", "Per sector: each economy's value on every indicator in a common period, its "
                                       "rank among all economies the store holds and the direction of its latest "
@@ -42,7 +43,7 @@ obs = page.query(queries.observations, tuple(codes))
 tables, single = scorecard.sections(obs, indicators, catalog, codes, countries)
 for label, table in tables.items():
     st.subheader(label)
-    st.dataframe(table, hide_index=True, column_config={"code": st.column_config.TextColumn("code", width="small")})
+    st.dataframe(table, hide_index=True, height=ROW_PX * (len(table) + 1) + 3)  # every row, no inner scroll
 if not tables:
     st.info("No indicator of this sector has values for two or more of these economies.")
 st.caption("Each row is in the indicator's common period (the latest in which the most of these economies report); "

@@ -117,8 +117,11 @@ def test_the_map_draws_every_economy_of_the_latest_best_covered_year_and_taiwan(
         c.value for c in at.tabs[1].get("caption")]
     fiji = rows["242"]  # NCSES has no Fiji row: drawn grey, "no data" in its tooltip
     assert fiji["value"] is None and fiji["label"] == "no data"
-    assert spec["encoding"]["color"]["value"] == maps.NO_DATA_COLOR
-    assert [t["field"] for t in spec["encoding"]["tooltip"]] == ["economy", "label", "period"]
+    grey, shaded = spec["layer"]  # every outline in grey, those with a value coloured over it
+    assert grey["mark"]["fill"] == maps.NO_DATA_COLOR and "color" not in grey["encoding"]
+    assert shaded["encoding"]["color"]["field"] == "value"
+    for layer in (grey, shaded):
+        assert [t["field"] for t in layer["encoding"]["tooltip"]] == ["economy", "label", "period"]
     captions = [c.value for c in at.tabs[1].get("caption")]
     assert any("Source: NCSES" in c and "Licence: US public domain" in c and "Natural Earth" in c for c in captions)
 
@@ -228,3 +231,8 @@ def test_scorecard_semiconductors_with_taiwan_and_what_is_left_out(monkeypatch, 
     [left_out] = [e for e in at.expander if "reported by one of these economies only" in e.label]
     assert "GACC.84862031.M" in set(left_out.dataframe[0].value["code"])
     assert scorecard.MIN_ECONOMIES == 2
+
+
+def test_a_count_per_dollar_of_gdp_is_not_money():
+    assert format_value(4.2, "applications per US$ bn GDP") == "4.2"  # was "$4"
+    assert format_value(3.2e9, "current US$") == "$3.20 bn"
