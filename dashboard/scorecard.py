@@ -1,5 +1,5 @@
 """The scorecard per sector: for each indicator of a catalog sector, each chosen economy's value in a common period
-(the latest in which the most of them report), its rank among every economy the store holds then, and the direction
+(the latest in which most of them report), its rank among every economy the store holds then, and the direction
 of its latest change. Pure pandas: the page (dashboard/views/scorecard.py) only lays it out."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pandas as pd
 
 from autarky.catalog import Catalog
 from autarky.dashboard.formatting import format_change, format_value, period_label
-from autarky.dashboard.maps import default_period, economy_name
+from autarky.dashboard.maps import economies, economy_name
 from autarky.dashboard.queries import CATEGORY_LABELS, CATEGORY_ORDER
 from autarky.dashboard.transforms import rank_at
 
@@ -40,12 +40,21 @@ def sector_codes(indicators: pd.DataFrame, sector: str) -> list[str]:
     return [code for code, sectors in zip(held["code"], held["sectors"]) if sector in sectors]
 
 
+def common_period(obs: pd.DataFrame) -> pd.Timestamp | None:
+    """The latest period in which most (more than half) of the economies of `obs` report: one economy that lags does
+    not hold the whole row back to an old period."""
+    reporting = economies(obs)
+    counts = reporting.groupby("period")["country"].nunique()
+    enough = counts[counts * 2 > reporting["country"].nunique()]
+    return max(enough.index) if len(enough) else None
+
+
 def cells(obs: pd.DataFrame, code: str, direction: int, countries: list[str]) -> list[Cell]:
     """The cells of one indicator for the chosen economies (those without any value have none); `obs` holds every
     economy's observations of it (partner World), so the rank is among all of them."""
     mine = obs[obs["indicator"] == code]
     chosen = mine[mine["country"].isin(countries)]
-    common = default_period(chosen)
+    common = common_period(chosen)
     found = []
     for country in countries:
         own = chosen[chosen["country"] == country].sort_values("period")

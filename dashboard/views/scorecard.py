@@ -46,8 +46,8 @@ for label, table in tables.items():
     st.dataframe(table, hide_index=True, height=ROW_PX * (len(table) + 1) + 3)  # every row, no inner scroll
 if not tables:
     st.info("No indicator of this sector has values for two or more of these economies.")
-st.caption("Each row is in the indicator's common period (the latest in which the most of these economies report); "
-           "a value from another period says which. #1 is the most self-reliant by the indicator's direction (the "
+st.caption("Each row is in the indicator's common period (the latest in which most of these economies report); an "
+           "economy without a value then shows its latest, with its period. #1 is the most self-reliant by the indicator's direction (the "
            "largest for context indicators) among every economy the store holds that period, aggregates left out. "
            f"{scorecard.RISE} rose, {scorecard.FALL} fell, {scorecard.FLAT} unchanged since the economy's previous "
            "period. The explorer draws any row (its code) over time and on a map.")
