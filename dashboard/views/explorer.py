@@ -165,8 +165,9 @@ with map_tab:
         frame = maps.map_frame(map_obs, by_label[chosen], catalog, unit, frequency)
         st.altair_chart(maps.world_map(frame, unit, chosen), width="stretch")
         shown = map_obs[map_obs["period"] == by_label[chosen]]
-        st.caption(f"{plain(ind['name'])}, {chosen}: {int(frame['value'].notna().sum())} economies with a value; "
-                   f"grey: no data. " + transforms.provenance(ind, source_name, shown, page.query(
+        valued = int(frame["value"].notna().sum())
+        st.caption(f"{plain(ind['name'])}, {chosen}: {valued} {'economy' if valued == 1 else 'economies'} with a "
+                   "value; grey: no data. " + transforms.provenance(ind, source_name, shown, page.query(
                        queries.series_updates, tuple(shown["series_key"].unique())))
                    + f" · {maps.OUTLINE_ATTRIBUTION}")
         too_small = maps.not_drawn(map_obs, by_label[chosen], catalog, unit)
