@@ -14,6 +14,7 @@ PAGES = [
     ("overview.py", "Overview", ":material/dashboard:"),
     ("explorer.py", "Indicator explorer", ":material/query_stats:"),
     ("compare.py", "Compare", ":material/compare_arrows:"),
+    ("scorecard.py", "Scorecard", ":material/leaderboard:"),
     ("supply_chain.py", "Supply chain", ":material/precision_manufacturing:"),
     ("alerts.py", "Alerts", ":material/notifications:"),
     ("data_health.py", "Data health", ":material/monitor_heart:"),

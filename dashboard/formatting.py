@@ -70,7 +70,7 @@ def is_rate(unit: str) -> bool:
 def dollar_multiplier(unit: str) -> float | None:
     """US$ per unit of a money indicator (1 for US$, 1e3 for thousand US$, 1e6 for US$ millions); None for others."""
     text = unit.strip().lower()
-    if "us$" not in text or " per " in f" {text} ":  # "patents per US$ bn GDP" is a rate, not money
+    if "us$" not in text or "per us$" in text:  # "patents per US$ bn GDP" is a rate, not money
         return None
     return 1e6 if "million" in text else 1e3 if "thousand" in text else 1.0
 

@@ -2,9 +2,10 @@
 
 import datetime as dt
 
+import pandas as pd
 import streamlit as st
 
-from autarky.dashboard import charts, queries, session, transforms
+from autarky.dashboard import charts, maps, queries, session, transforms
 from autarky.dashboard import events as policy
 from autarky.events.impact_cli import impact_text
 from autarky.dashboard.formatting import display_scale, format_value, period_label, plain
@@ -130,23 +131,60 @@ figure = charts.indicator_chart(obs, bundle.points, labels, title=str(ind["name"
 on_chart = policy.chart_events(page.query(queries.policy_events), catalog.indicators.get(code), obs["period"])
 if show_events:
     policy.add_event_markers(figure, on_chart, float(obs["value"].max()))
-st.plotly_chart(figure, config={"displaylogo": False})
-if not bundle.points.empty:
-    nowcast = any(note.text == charts.NOWCAST_TEXT for note in figure.layout.annotations)
-    band_words = (("" if bands_for == ALL_BANDS else f" ({plain(catalog.country_name(bands_for))} only)")
-                  if bands else "")
-    st.caption("Solid: reported values. Dashed: forecast"
-               + (f", with its 80% (darker) and 95% (lighter) bands{band_words}" if bands else " (bands off)")
-               + ("; the blue-shaded stretch is a nowcast of periods already past that the source has not reported "
-                  "yet." if nowcast else "."))
-if show_events and on_chart:
-    st.caption(f"Grey triangles: {len(on_chart)} policy events relevant to this indicator; their sources are in "
-               "the Policy events tab.")
+# As Our World in Data's grapher: the chart, a world map of one period, and the values as a table.
+chart_tab, map_tab, values_tab = st.tabs(["Chart", "Map", "Table"])
+with chart_tab:
+    st.plotly_chart(figure, config={"displaylogo": False})
+    if not bundle.points.empty:
+        nowcast = any(note.text == charts.NOWCAST_TEXT for note in figure.layout.annotations)
+        band_words = (("" if bands_for == ALL_BANDS else f" ({plain(catalog.country_name(bands_for))} only)")
+                      if bands else "")
+        st.caption("Solid: reported values. Dashed: forecast"
+                   + (f", with its 80% (darker) and 95% (lighter) bands{band_words}" if bands else " (bands off)")
+                   + ("; the blue-shaded stretch is a nowcast of periods already past that the source has not "
+                      "reported yet." if nowcast else "."))
+    if show_events and on_chart:
+        st.caption(f"Grey triangles: {len(on_chart)} policy events relevant to this indicator; their sources are in "
+                   "the Policy events tab.")
+with map_tab:
+    map_obs = page.query(queries.observations, (code,), None, (partner,))
+    map_periods = sorted(maps.economies(map_obs)["period"].unique())
+    if not map_periods:
+        st.write("No economy has a value to map (only aggregates).")
+    else:
+        switched_map = st.session_state.get("x_map_for") not in (None, code)
+        if switched_map:  # a new indicator opens on its own best-covered period
+            st.session_state.pop("x_map_period", None)
+        st.session_state["x_map_for"] = code
+        by_label = {period_label(p, frequency): pd.Timestamp(p) for p in map_periods}
+        best = period_label(maps.default_period(map_obs), frequency)
+        session.seed_from_url("x_map_period", "map_period", best, use_url=not switched_map)
+        session.keep_valid("x_map_period", list(by_label), fallback=best)
+        chosen = st.select_slider("Period", list(by_label), key="x_map_period",
+                                  help="At first the latest period in which the most economies have a value.")
+        frame = maps.map_frame(map_obs, by_label[chosen], catalog, unit, frequency)
+        st.altair_chart(maps.world_map(frame, unit, chosen), width="stretch")
+        shown = map_obs[map_obs["period"] == by_label[chosen]]
+        valued = int(frame["value"].notna().sum())
+        st.caption(f"{plain(ind['name'])}, {chosen}: {valued} {'economy' if valued == 1 else 'economies'} with a "
+                   "value; grey: no data. " + transforms.provenance(ind, source_name, shown, page.query(
+                       queries.series_updates, tuple(shown["series_key"].unique())))
+                   + f" · {maps.OUTLINE_ATTRIBUTION}")
+        too_small = maps.not_drawn(map_obs, by_label[chosen], catalog, unit)
+        if too_small:
+            st.caption(plain(f"Too small for the 1:110m outlines, so not drawn: {'; '.join(too_small)}."))
+        url["map_period"] = None if chosen == best else chosen
+with values_tab:
+    st.dataframe(transforms.latest_table(obs, catalog, int(ind["direction"]), unit), hide_index=True)
+    st.dataframe(transforms.wide_table(obs, labels, unit))
+    if display_scale(unit)[0] != 1:
+        st.caption(f"Values in {display_scale(unit)[1]}, as on the chart.")
+    session.csv_download("Download CSV (history and forecasts)",
+                         lambda: transforms.export_frame(obs, bundle.points),
+                         file_name=f"autarky_{code}_{'_'.join(countries)}.csv")
 
 # ---------------------------------------------------------------- provenance under the chart
-source = catalog.sources.get(str(ind["source"]))
-st.caption(transforms.provenance(ind, source.name if source else str(ind["source"]), obs,
-                                 page.query(queries.series_updates, keys)))
+st.caption(transforms.provenance(ind, source_name, obs, page.query(queries.series_updates, keys)))
 if ind["description"]:
     st.caption(plain(ind["description"]))
 if ind["formula"]:
@@ -170,8 +208,7 @@ if credible and any(bundle.points["ds"].max() > limit for limit in credible.valu
     st.caption("The shaded part of the horizon lies beyond a third of the history: shown, but not credible.")
 
 # ---------------------------------------------------------------- details
-models_tab, crossing_tab, events_tab, table_tab = st.tabs(["Forecast models", "Crossing probability",
-                                                           "Policy events", "Data"])
+models_tab, crossing_tab, events_tab = st.tabs(["Forecast models", "Crossing probability", "Policy events"])
 with models_tab:
     ok_runs = bundle.runs[bundle.runs["status"] == "ok"]
     if ok_runs.empty:
@@ -269,14 +306,5 @@ with events_tab:
                 cards[2].metric("Placebo rank (1 = lowest)", f"{impact.placebo.rank} of {impact.placebo.of}")
                 st.text("\n".join(impact_text(impact, by_id[uid], frequency)))
             url["event"] = uid
-
-with table_tab:
-    st.dataframe(transforms.latest_table(obs, catalog, int(ind["direction"]), unit), hide_index=True)
-    st.dataframe(transforms.wide_table(obs, labels, unit))
-    if display_scale(unit)[0] != 1:
-        st.caption(f"Values in {display_scale(unit)[1]}, as on the chart.")
-    session.csv_download("Download CSV (history and forecasts)",
-                         lambda: transforms.export_frame(obs, bundle.points),
-                         file_name=f"autarky_{code}_{'_'.join(countries)}.csv")
 
 session.write_url(**url)
