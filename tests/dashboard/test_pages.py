@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import socket
 import sqlite3
 import subprocess
@@ -23,7 +24,7 @@ from tests.support.dashboard import (INDEX_COUNTRIES, load_bundled, store_alerts
                                store_chokepoints, store_resident_share)
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
-PAGES = {"overview": "Overview", "explorer": "Indicator explorer", "compare": "Compare",
+PAGES = {"overview": "Overview", "explorer": "Indicator explorer", "compare": "Compare", "scorecard": "Scorecard",
          "supply_chain": "Supply chain", "alerts": "Alerts",
          "data_health": "Data health", "methodology": "Methodology"}
 TIMEOUT_S = 60
@@ -91,6 +92,11 @@ def open_app(monkeypatch, url: str, page: str | None = None, query: dict | None 
 
 def texts(at: AppTest, kind: str) -> list[str]:
     return [str(element.value) for element in getattr(at, kind)]
+
+
+def test_the_page_list_here_is_the_apps():
+    declared = re.findall(r'\("(\w+)\.py", "([^"]+)"', APP.read_text(encoding="utf-8"))
+    assert dict(declared) == PAGES
 
 
 @pytest.mark.parametrize("page", list(PAGES))
