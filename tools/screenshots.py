@@ -9,7 +9,8 @@ on loopback, opens every page of dashboard/app.py's PAGES (read from that file, 
 in headless Debian Chromium (/usr/bin/chromium) at 1280 px wide, waits until Streamlit has finished the script run
 and drawn the charts, and saves a full-page PNG per page as <output-dir>/<page>.png (the page's file name without
 .py, which is also its address: /explorer -> explorer.png). A PNG over SIZE_LIMIT is stored with a 256-colour
-palette. It prints each file with its size and fails (exit 1) if a page shows an exception.
+palette. It prints each file with its size and fails (exit 1) if a page shows an exception or does not finish
+loading (the others are still taken).
 """
 
 from __future__ import annotations
@@ -133,8 +134,8 @@ def shrink(path: Path) -> None:
 
 
 def take_screenshots(base_url: str, pages: list[DashboardPage], output_dir: Path) -> list[str]:
-    """Every page's screenshot; returns the pages that showed an exception."""
-    from playwright.sync_api import sync_playwright
+    """Every page's screenshot; returns the pages that showed an exception or did not finish loading."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout, sync_playwright
 
     output_dir.mkdir(parents=True, exist_ok=True)
     failed = []
@@ -145,8 +146,14 @@ def take_screenshots(base_url: str, pages: list[DashboardPage], output_dir: Path
             for dashboard_page in pages:
                 tab = context.new_page()  # a fresh page each time: no widget state carried over
                 path = dashboard_page.screenshot(output_dir)
-                exceptions = shoot(tab, base_url + dashboard_page.address, path)
-                tab.close()
+                try:
+                    exceptions = shoot(tab, base_url + dashboard_page.address, path)
+                except PlaywrightTimeout as exc:  # the other pages still get theirs; the old file is kept
+                    print(f"{dashboard_page.name}: not finished: {str(exc).splitlines()[0]}", file=sys.stderr)
+                    failed.append(dashboard_page.name)
+                    continue
+                finally:
+                    tab.close()
                 shrink(path)
                 if exceptions:
                     failed.append(dashboard_page.name)
@@ -187,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             stop(process)
     if failed:
-        print(f"exceptions on: {', '.join(failed)}", file=sys.stderr)
+        print(f"exceptions or timeouts on: {', '.join(failed)}", file=sys.stderr)
         return 1
     return 0
 
