@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from autarky.app import App
 from autarky.errors import AutarkyError
 from autarky.events.cli import events_command, load_events
+from autarky.logging_setup import DEFAULT_LEVEL, LEVELS, configure_logging
 from autarky.metrics.cli import index_command, metrics_command
 from autarky.metrics.runner import recompute
 from autarky.periods import format_period
@@ -27,9 +28,13 @@ def format_value(value: float) -> str:
 @click.option("--config", "config_path", type=click.Path(dir_okay=False),
               help="TOML config file (default: $AUTARKY_CONFIG or ./autarky.toml).")
 @click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
+@click.option("--log-level", type=click.Choice(LEVELS, case_sensitive=False),
+              help=f"Log lines on stderr from this level on (default: {DEFAULT_LEVEL}).")
 @click.pass_context
-def cli(ctx: click.Context, config_path: str | None, debug: bool) -> None:
+def cli(ctx: click.Context, config_path: str | None, debug: bool, log_level: str | None) -> None:
     """Autarky: measure, forecast and watch technological self-reliance from public data."""
+    if log_level:
+        configure_logging(log_level)
     app = App(config_path=config_path, debug=debug)
     ctx.obj = app
     ctx.call_on_close(app.close)
@@ -133,6 +138,7 @@ def describe_database_error(exc: SQLAlchemyError) -> str:
 def main() -> None:
     """Console entry point: one clear line and a non-zero exit on any error (traceback with --debug)."""
     debug = "--debug" in sys.argv[1:]
+    configure_logging()
     try:
         code = cli.main(standalone_mode=False)
     except click.exceptions.Abort:

@@ -258,5 +258,4 @@ def schedule_command(app: App, run_now: bool, list_only: bool) -> None:
             upcoming = spec.trigger().get_next_fire_time(None, now)
             click.echo(f"{spec.name:10s} {spec.cron:16s} next {upcoming:%Y-%m-%d %H:%M} UTC")
         return
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    run_scheduler(app, run_now=run_now, echo=lambda message: click.echo(message, err=True))
+    run_scheduler(app, run_now=run_now)  # its lines are log lines, in the CLI's one format (autarky.logging_setup)

@@ -7,6 +7,7 @@ on disk, not imported: the core never imports the dashboard.
 from __future__ import annotations
 
 import importlib.util
+import logging
 import os
 import signal
 import subprocess
@@ -20,19 +21,24 @@ from sqlalchemy.exc import SQLAlchemyError
 from autarky.app import App
 from autarky.db import DatabaseUnavailable
 from autarky.errors import AutarkyError
+from autarky.logging_setup import LOG_FORMAT
+
+log = logging.getLogger("autarky.serve")
 
 DASHBOARD_PACKAGE = "autarky.dashboard"
 DASHBOARD_SCRIPT = "app.py"
 STREAMLIT_DEFAULT_PORT = 8501
 # Streamlit settings Autarky sets unless the user's own STREAMLIT_* variable says otherwise: a server, not a
 # desktop session (no browser, no e-mail prompt), no usage statistics sent out, no "Deploy" menu, no file watcher,
-# and no start-up banner (it looks up the machine's external IP on the internet; we print the URL ourselves).
+# no start-up banner (it looks up the machine's external IP on the internet; we print the URL ourselves), and
+# Autarky's log format for Streamlit's own log lines.
 STREAMLIT_DEFAULTS = {
     "STREAMLIT_LOGGER_HIDE_WELCOME_MESSAGE": ("--logger.hideWelcomeMessage", "true"),
     "STREAMLIT_SERVER_HEADLESS": ("--server.headless", "true"),
     "STREAMLIT_BROWSER_GATHER_USAGE_STATS": ("--browser.gatherUsageStats", "false"),
     "STREAMLIT_CLIENT_TOOLBAR_MODE": ("--client.toolbarMode", "viewer"),
     "STREAMLIT_SERVER_FILE_WATCHER_TYPE": ("--server.fileWatcherType", "none"),
+    "STREAMLIT_LOGGER_MESSAGE_FORMAT": ("--logger.messageFormat", LOG_FORMAT),  # Autarky's one log format
 }
 STOP_TIMEOUT_S = 15.0
 POLL_INTERVAL_S = 0.3
@@ -101,12 +107,13 @@ def run_processes(commands: list[tuple[str, list[str]]], env: dict[str, str]) ->
             if ended:
                 name, code = next(iter(ended.items()))
                 others = len(children) > 1
-                click.echo(f"{name} exited with code {code}" + ("; stopping the rest" if others else ""), err=True)
+                log.log(logging.WARNING if code or others else logging.INFO, "%s exited with code %s%s", name, code,
+                        "; stopping the rest" if others else "")
                 code = (code or 1) if others else code
                 break
             time.sleep(POLL_INTERVAL_S)
         else:
-            click.echo(f"{stopping[0]} received: stopping {', '.join(children)}", err=True)
+            log.info("%s received: stopping %s", stopping[0], ", ".join(children))
     finally:
         _stop(children)
         for sig, handler in previous.items():
@@ -124,7 +131,7 @@ def _stop(children: dict[str, subprocess.Popen]) -> None:
         try:
             child.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            click.echo(f"{name} did not stop within {STOP_TIMEOUT_S:.0f} s: killing it", err=True)
+            log.warning("%s did not stop within %.0f s: killing it", name, STOP_TIMEOUT_S)
             child.kill()
             child.wait()
 

@@ -1,4 +1,7 @@
-"""Alembic environment: runs on the connection the store hands over (batch mode so SQLite can alter tables)."""
+"""Alembic environment: runs on the connection the store hands over (batch mode so SQLite can alter tables).
+
+It leaves logging alone (no alembic.ini, no logging.config.fileConfig): Alembic's lines go through the one format
+the process set with autarky.logging_setup.configure_logging."""
 
 from alembic import context
 

@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 KERNEL = ("config", "catalog", "store", "errors", "db", "models", "schema", "snapshot", "supply_chain", "migrate",
-          "store_bench")
+          "store_bench", "logging_setup")
 STAGES = ("collectors", "forecast", "dashboard", "alerts", "metrics", "events")
 LOADERS = ("import_module", "ref_to_obj", "__import__")
 RESOLVER = ROOT / "autarky" / "references.py"
