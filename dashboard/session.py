@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+import pandas as pd
 import streamlit as st
 
 from autarky.app import App
@@ -19,7 +20,7 @@ from autarky.catalog import Catalog, split_series_key
 from autarky.config import Config, load_config
 from autarky.db import UNREACHABLE_ERRORS, error_summary, masked_url
 from autarky.errors import AutarkyError, CatalogError
-from autarky.dashboard import queries
+from autarky.dashboard import queries, transforms
 from autarky.dashboard.formatting import plain
 from autarky.dashboard.settings import Settings, load_settings
 
@@ -261,3 +262,16 @@ def write_url(**params: Any) -> None:
               for k, v in params.items() if v not in (None, "", [], ())}
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)
+
+
+def fitted_columns(table: pd.DataFrame, pinned: str, help_texts: dict[str, str] | None = None,
+                   pinned_max_px: int | None = None) -> dict:
+    """st.dataframe column_config: every column as wide as its longest text (so nothing is cut), `pinned` kept in
+    view while the others scroll (at most `pinned_max_px` wide, the full text in the cell's tooltip)."""
+    def width(name: str) -> int:
+        fitted = transforms.text_width(table[name], name)
+        return min(fitted, pinned_max_px) if name == pinned and pinned_max_px else fitted
+
+    return {name: st.column_config.TextColumn(name, width=width(name), pinned=name == pinned,
+                                              help=(help_texts or {}).get(name))
+            for name in table.columns}

@@ -43,8 +43,11 @@ STEP_TIMEOUT_S = 900
 # Variables that would change what the pages show or lock them behind the sign-in.
 DROPPED_ENV = ("AUTARKY_CONFIG", "AUTARKY_DASHBOARD_PASSWORD", "AUTARKY_DATABASE_URL")
 # Every chart drawn: Plotly's SVG in each Plotly chart, a canvas or SVG in each Vega-Lite chart.
-CHARTS_DRAWN = """() => [...document.querySelectorAll('.js-plotly-plot')].every(p => p.querySelector('.main-svg'))
-    && [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')].every(c => c.querySelector('canvas, svg'))"""
+# Only charts on screen count: a chart in a tab not shown (the explorer's Map) is not drawn until its tab is opened.
+CHARTS_DRAWN = """() => { const shown = e => e.getClientRects().length > 0;
+    return [...document.querySelectorAll('.js-plotly-plot')].filter(shown).every(p => p.querySelector('.main-svg'))
+    && [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')].filter(shown)
+        .every(c => c.querySelector('canvas, svg')); }"""
 # Streamlit scrolls its main area inside the window, so a full-page shot of the window is one screen: the content's
 # height is the main area's scroll height, and the window is made that tall before the shot.
 CONTENT_HEIGHT = """() => (document.querySelector('[data-testid="stMain"]') || document.documentElement).scrollHeight"""

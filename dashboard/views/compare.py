@@ -108,10 +108,7 @@ if notes:
 st.subheader("Latest values")
 latest = transforms.latest_values(frames, names, units, labels, [catalog.country_name(c) for c in (focus, *peers)])
 if len(latest.columns) > 2:
-    st.dataframe(latest, hide_index=True, column_config={
-        name: st.column_config.TextColumn(name, width=transforms.text_width(latest[name], name),
-                                          pinned=name == "Indicator", help=LATEST_HELP.get(name))
-        for name in latest.columns})
+    st.dataframe(latest, hide_index=True, column_config=session.fitted_columns(latest, "Indicator", LATEST_HELP))
     st.caption("Each economy's latest value; one from another period than the row's year names its period.")
 sources = indicators.set_index("code").loc[chosen, ["attribution", "licence"]].drop_duplicates()
 st.caption("Sources: " + "; ".join(plain(f"{row.attribution} ({row.licence})" if row.licence else row.attribution)

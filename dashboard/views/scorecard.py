@@ -43,7 +43,8 @@ obs = page.query(queries.observations, tuple(codes))
 tables, single = scorecard.sections(obs, indicators, catalog, codes, countries)
 for label, table in tables.items():
     st.subheader(label)
-    st.dataframe(table, hide_index=True, height=ROW_PX * (len(table) + 1) + 3)  # every row, no inner scroll
+    st.dataframe(table, hide_index=True, height=ROW_PX * (len(table) + 1) + 3,  # every row, no inner scroll
+                 column_config=session.fitted_columns(table, "indicator", pinned_max_px=320))
 if not tables:
     st.info("No indicator of this sector has values for two or more of these economies.")
 st.caption("Each row is in the indicator's common period (the latest in which most of these economies report); an "
