@@ -18,7 +18,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--no-first-run", "--disable-sync"]
 RENDER_TIMEOUT_MS = 90_000
 VIEWPORT = {"width": 1400, "height": 2000}
-OTHER_PAGES = ("compare", "alerts", "data_health", "methodology")
+OTHER_PAGES = ("compare", "scorecard", "alerts", "data_health", "methodology")
 OCTOBER_2022_RULES = next(e.uid for e in bundled_events() if e.date == dt.date(2022, 10, 7))
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at "
@@ -112,3 +112,35 @@ def test_overview_and_explorer_in_chromium(tmp_path):
     assert (tmp_path / "explorer.png").stat().st_size > 10_000
     assert (tmp_path / "events.png").stat().st_size > 10_000
     assert (tmp_path / "supply.png").stat().st_size > 10_000
+
+
+def test_a_deep_link_opens_after_the_sign_in_in_chromium(tmp_path):
+    """Issue 17 item 11: the form alert emails use (/explorer?series=...) behind the password lands on that series."""
+    from playwright.sync_api import sync_playwright
+
+    env = {"AUTARKY_DATABASE_URL": f"sqlite:///{tmp_path / 'autarky.db'}"}
+    assert start_autarky(["init"], env, tmp_path / "init.log").wait(timeout=120) == 0
+    port, log = free_port(), tmp_path / "dashboard.log"
+    process = start_autarky(["dashboard", "--address", "127.0.0.1", "--port", str(port)],
+                            {**env, "AUTARKY_DASHBOARD_PASSWORD": "s3cret-phrase"}, log)
+    try:
+        wait_healthy(port, process, log)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page(viewport=VIEWPORT)
+                gate = rendered_text(page, f"http://127.0.0.1:{port}/explorer?series=wb:IP.PAT.RESD:CHN",
+                                     tmp_path / "gate.png")
+                assert "Password" in gate and "Indicator explorer" not in gate
+                page.get_by_label("Password", exact=True).fill("s3cret-phrase")
+                page.get_by_role("button", name="Sign in").click()
+                page.get_by_role("heading", name="Indicator explorer").wait_for(timeout=RENDER_TIMEOUT_MS)
+                page.wait_for_selector(".js-plotly-plot .main-svg", timeout=RENDER_TIMEOUT_MS)
+                # The explorer turns the series into its own address: that indicator, that economy.
+                assert urlsplit(page.url).path == "/explorer" and "indicator=IP.PAT.RESD&countries=CHN" in page.url
+                assert "China, 2021: 1,426,644" in page.inner_text('[data-testid="stMain"]')
+            finally:
+                browser.close()
+    finally:
+        code = stop(process)
+    assert code == 0, log.read_text()
