@@ -36,6 +36,16 @@ class _StderrHandler(logging.StreamHandler):
         pass
 
 
+class _QuietMigrations(logging.Filter):
+    """Alembic says which implementation and DDL mode it uses every time a command checks the schema: noise on every
+    command's stderr (and an error must stay one line), so those two lines are dropped; what it migrates stays."""
+
+    CHATTER = ("Context impl ", "Will assume ")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.name == "alembic.runtime.migration" and record.getMessage().startswith(self.CHATTER))
+
+
 def formatter() -> logging.Formatter:
     fmt = logging.Formatter(LOG_FORMAT)
     fmt.default_msec_format = MSEC_FORMAT
@@ -52,6 +62,8 @@ def configure_logging(level: str | int = DEFAULT_LEVEL) -> logging.Handler:
         if other is not handler and not _belongs_to_a_test_harness(other):
             root.removeHandler(other)
     handler.setFormatter(formatter())
+    if not any(isinstance(f, _QuietMigrations) for f in handler.filters):
+        handler.addFilter(_QuietMigrations())
     if handler not in root.handlers:
         root.addHandler(handler)
     root.setLevel(level.upper() if isinstance(level, str) else level)

@@ -29,6 +29,10 @@ def test_init_writes_alembic_lines_in_the_one_format(tmp_path):
     upgrades = [m for level, name, m in lines if name == "alembic.runtime.migration" and m.startswith("Running upgrade")]
     assert upgrades and any("0001_core" in m for m in upgrades)  # Alembic's lines are there, not swallowed
     assert "schema up to date" in proc.stdout  # the command's own output stays plain, on stdout
+    # What Alembic says on every schema check (implementation, DDL mode) is not repeated on every command.
+    assert not [m for _, _, m in lines if m.startswith(("Context impl", "Will assume"))]
+    status = run("status", env={"AUTARKY_DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}"})
+    assert "alembic" not in status.stderr
 
 
 def test_log_level_option_quietens_the_migrations(tmp_path):
