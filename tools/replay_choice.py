@@ -6,9 +6,10 @@ Each setting: default, other candidates, switch margin, calibration (`none`; `fu
 `asymP`: a narrowing factor k applied as k**P, a widening one in full; `powP`: every factor as k**P;
 `floorF`: factors at least F). Prints mean MASE, 80% and 95% coverage per setting and per fixed model.
 """
-import sys, pickle, json, math
+import json
+import pickle
+import sys
 import numpy as np
-from dataclasses import replace
 from autarky.forecast.select import choose
 from autarky.forecast.calibrate import Calibration, calibrated, factor
 from autarky.forecast.backtest import mase, coverage

@@ -7,7 +7,9 @@ margin and calibration rule without refitting. `autarky bench forecast` remains 
 
     .venv/bin/python tools/replay_fits.py SET.csv HORIZON ORIGINS "model;model;..." OUT.pkl
 """
-import sys, pickle, warnings
+import pickle
+import sys
+import warnings
 warnings.simplefilter("ignore")
 from autarky.forecast.bench import read_long_csv, infer_frequency
 from autarky.forecast.engine import default_settings, regular_series, SeriesTask, MIN_OBS
