@@ -237,8 +237,9 @@ def _forecast_series(task: SeriesTask) -> SeriesResult:
     if cal is not None:
         forecast = calibrated(forecast, cal, settings.samples, task.seed).clipped(ctx.lower, ctx.upper)
     reason = f"{reason}. Rule: {settings.rule()}." + (
-        f" Bands scaled by {cal.factor80:.2f} (80%) and {cal.factor95:.2f} (95%) to cover as they would have in "
-        f"its backtest ({cal.points} points)." if cal is not None and cal.points else "")
+        f" Bands scaled by {cal.factor80:.2f} (80%) and {cal.factor95:.2f} (95%) from its backtest errors "
+        f"({cal.points} points; widened in full, narrowed by the square root)." if cal is not None and cal.points
+        else "")
     future = pd.date_range(dates[-1], periods=settings.horizon + 1, freq=frequency_of(task.frequency).pandas)[1:]
     credible = min(settings.horizon, max(1, math.floor(len(y) * CREDIBLE_SHARE)))
     details = {
