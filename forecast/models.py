@@ -15,6 +15,7 @@ from typing import Callable, Sequence
 import numpy as np
 import pandas as pd
 
+from autarky.forecast.fast_arima import arima021 as exact_arima021
 from autarky.forecast.interface import LEVELS, Forecast, SeriesContext, with_paths
 from autarky.forecast.prophet_model import fit_prophet, fit_prophet_default
 
@@ -112,6 +113,13 @@ def _arima021(m, n):
     return ARIMA(order=(0, 2, 1))
 
 
+def _arima021_ml(y, start, h, ctx, n_paths, seed) -> Forecast:
+    """ARIMA(0,2,1) by exact maximum likelihood in numpy (forecast/fast_arima.py): the same model as `arima021`, the
+    likelihood's maximum found where statsforecast's CSS-then-ML search can stop short of it, at a tenth of the cost."""
+    out = exact_arima021(y, h)
+    return with_paths(out["mean"], out["lo-80"], out["hi-80"], out["lo-95"], out["hi-95"], n_paths, seed)
+
+
 # --------------------------------------------------------------------------- registry
 SINGLE_MODELS: dict[str, Model] = {m.name: m for m in (
     Model("naive", _statsforecast(_naive), complexity=0, min_obs=2),
@@ -123,6 +131,7 @@ SINGLE_MODELS: dict[str, Model] = {m.name: m for m in (
     Model("damped", _statsforecast(_damped), complexity=4, min_obs=5),
     Model("dotheta", _statsforecast(_dotheta), complexity=3, min_obs=5),
     Model("arima021", _statsforecast(_arima021), complexity=4, min_obs=5),
+    Model("arima021_ml", _arima021_ml, complexity=4, min_obs=5),
     Model("arima", _statsforecast(_arima), complexity=5, min_obs=8),
     Model("prophet", fit_prophet, complexity=6, min_obs=5),
     Model("prophet_default", fit_prophet_default, complexity=7, min_obs=5),

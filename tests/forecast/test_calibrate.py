@@ -120,7 +120,7 @@ def test_bench_model_lists_keep_combinations_whole_and_the_broader_pool_fits_rea
         "naive", "mean(ets,holt,arima021)", "median(drift, dotheta)"]
     dates, values = _wdi_long_series(1)[0]
     y = np.asarray(values)
-    pool = ["mean(ets,holt,arima021)", "median(drift,damped,dotheta)", "damped", "dotheta"]
+    pool = ["mean(arima021_ml,dotheta)", "median(drift,damped,dotheta)", "damped", "dotheta"]
     plan = make_plan(len(y), HORIZON, 3)
     scores = run_backtest(y, dates[0], SeriesContext("A"), pool, plan)
     assert all(s.ok and len(s.ratios95) == 3 * HORIZON for s in scores.values())
@@ -132,5 +132,16 @@ def test_bench_model_lists_keep_combinations_whole_and_the_broader_pool_fits_rea
     # The annual rule keeps the default whatever its rivals score, and says so.
     settings = default_settings("A")
     choice = choose(scores, settings.default, settings.switch_margin, "drift")
-    assert choice.model == "mean(ets,holt,arima021)" and "default" in choice.reason
+    assert choice.model == "mean(arima021_ml,dotheta)" and "default" in choice.reason
     assert "always the default" in settings.rule()
+
+
+def test_a_backtest_widens_bands_in_full_and_narrows_them_by_the_square_root():
+    def scored(ratios):
+        return ModelScore("x", 6, 3, 1.0, 1.0, 1.0, 1.0, ratios80=ratios, ratios95=ratios)
+    wide = calibration(scored([r / 10 for r in range(1, 20)]))        # conformal factors 1.6 and 1.9: in full
+    assert (wide.factor80, wide.factor95) == (pytest.approx(1.6), pytest.approx(1.9))
+    calm = calibration(scored([r / 100 for r in range(1, 20)]))       # 0.16 and 0.19 clipped to 0.5, then sqrt
+    assert calm.factor80 == pytest.approx(0.5 ** 0.5) and calm.factor95 == pytest.approx(0.5 ** 0.5)
+    mixed = calibration(scored([0.25] * 17 + [4.0] * 2))              # 80%: 0.25 -> 0.5 -> sqrt; 95%: 4.0 in full
+    assert (mixed.factor80, mixed.factor95) == (pytest.approx(0.5 ** 0.5), pytest.approx(4.0))
