@@ -42,9 +42,7 @@ DEFAULT_SAMPLES = 300
 # Monthly: Prophet lost to ETS, Theta and AutoARIMA on real monthly data without moving holidays (BENCHMARKS.md); it
 # is backtested only where its Lunar New Year regressor applies (`holiday_candidates`).
 # Monthly: the dynamic optimised Theta in place of AutoTheta, settled on the held-out protocol's design sets.
-# Annual (round 2 of the protocol): ARIMA(0,2,1) by exact ML averaged with the dynamic optimised Theta; on the two
-# annual design sets it was within 1% of the former default on one and 10% better on the other (BENCHMARKS.md).
-# Annual (round 3): ARIMA(0,2,1) by exact ML weighted 2:1 with the damped trend, the candidate default with the best
+# Annual (round 3 of the protocol): ARIMA(0,2,1) by exact ML weighted 2:1 with the damped trend, the candidate default with the best
 # worst case against the best single model over the three annual design sets (BENCHMARKS.md, round 3).
 # Monthly (round 2): the dynamic optimised Theta alone, kept whatever its rivals score: the only setting within 3% of
 # the best single model on all three monthly design sets; switching lost on two of them (BENCHMARKS.md).
