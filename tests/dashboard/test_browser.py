@@ -131,8 +131,10 @@ def test_a_deep_link_opens_after_the_sign_in_in_chromium(tmp_path):
                 page = browser.new_page(viewport=VIEWPORT)
                 gate = rendered_text(page, f"http://127.0.0.1:{port}/explorer?series=wb:IP.PAT.RESD:CHN",
                                      tmp_path / "gate.png")
-                assert "Password" in gate and "Indicator explorer" not in gate
-                page.get_by_label("Password", exact=True).fill("s3cret-phrase")
+                assert "Sign in" in gate and "Indicator explorer" not in gate
+                password = page.get_by_label("Password", exact=True)
+                password.wait_for(timeout=RENDER_TIMEOUT_MS)
+                password.fill("s3cret-phrase")
                 page.get_by_role("button", name="Sign in").click()
                 page.get_by_role("heading", name="Indicator explorer").wait_for(timeout=RENDER_TIMEOUT_MS)
                 page.wait_for_selector(".js-plotly-plot .main-svg", timeout=RENDER_TIMEOUT_MS)
