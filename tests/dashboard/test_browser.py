@@ -5,109 +5,66 @@ request to another host."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from urllib.parse import urlsplit
 
-import pytest
-
 from autarky.events.source import bundled_events
-from tests.support.serving import free_port, port_open, start_autarky, stop, wait_healthy
+from tests.support.browser import RENDER_TIMEOUT_MS, dashboard_in_chromium, needs_chromium, rendered_text
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
-RENDER_TIMEOUT_MS = 90_000
-VIEWPORT = {"width": 1400, "height": 2000}
 OTHER_PAGES = ("compare", "scorecard", "alerts", "data_health", "methodology")
 OCTOBER_2022_RULES = next(e.uid for e in bundled_events() if e.date == dt.date(2022, 10, 7))
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at "
-                                                              "/usr/bin/chromium (apt-get install chromium)")
-
-
-def rendered_text(page, url: str, screenshot: Path, *, plotly: bool = False) -> str:  # noqa: ANN001
-    """Load a page, wait until the script has run (and a Plotly chart is drawn), save a screenshot, return the text."""
-    page.goto(url)
-    page.wait_for_selector('[data-testid="stApp"]', timeout=RENDER_TIMEOUT_MS)
-    # Streamlit renders over a websocket after load: wait for the run to finish and the running indicator to go.
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=RENDER_TIMEOUT_MS)
-    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=RENDER_TIMEOUT_MS)
-    if plotly:
-        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=RENDER_TIMEOUT_MS)
-    assert page.locator('[data-testid="stException"]').count() == 0
-    page.screenshot(path=str(screenshot), full_page=True)
-    return page.inner_text('[data-testid="stMain"]')
+pytestmark = needs_chromium
 
 
 def test_overview_and_explorer_in_chromium(tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    env = {"AUTARKY_DATABASE_URL": f"sqlite:///{tmp_path / 'autarky.db'}"}
-    init = start_autarky(["init"], env, tmp_path / "init.log")
-    assert init.wait(timeout=120) == 0
-    port, log = free_port(), tmp_path / "dashboard.log"
     # No --port: Streamlit's own variable is honoured.
-    process = start_autarky(["dashboard", "--address", "127.0.0.1"], {**env, "STREAMLIT_SERVER_PORT": str(port)}, log)
-    try:
-        wait_healthy(port, process, log)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            try:
-                page = browser.new_page(viewport=VIEWPORT)
-                hosts: set[str] = set()
-                page.on("request", lambda request: hosts.add(urlsplit(request.url).netloc.rsplit(":", 1)[0])
-                        if request.url.startswith(("http:", "https:", "ws:", "wss:")) else None)
-                overview = rendered_text(page, f"http://127.0.0.1:{port}/", tmp_path / "overview.png")
-                assert "Overview" in overview
-                assert "Patent applications, residents" in overview and "1,426,644" in overview
-                assert "Chips: trade and supply" in overview and "$13.66 bn" in overview and "$3.93 bn" in overview
-                explorer = rendered_text(page, f"http://127.0.0.1:{port}/explorer?indicator=IP.PAT.RESD"
-                                               "&countries=CHN,USA,JPN", tmp_path / "explorer.png", plotly=True)
-                assert "Indicator explorer" in explorer
-                assert "China, 2021: 1,426,644" in explorer
-                assert "Licence: CC BY 4.0" in explorer
-                legend = page.locator(".js-plotly-plot .legend").first.text_content()
-                assert "China" in legend and "Japan" in legend
-                assert "indicator=IP.PAT.RESD" in page.url
-                # Issue 13 on the bundled series: Korea's HS 8542 exports to China, with the events and the impact
-                # of the October 2022 US rules.
-                korea = rendered_text(page, f"http://127.0.0.1:{port}/explorer?indicator=KR.8542.X&countries=KOR"
-                                            f"&event={OCTOBER_2022_RULES}", tmp_path / "events.png", plotly=True)
-                assert "policy events relevant to this indicator" in korea
-                assert "Korea, Rep., 2023-05: $3.93 bn" in korea  # 3,932,188 thousand US$, scaled by its unit
-                assert "policy events" in page.locator(".js-plotly-plot .legend").first.text_content()
-                assert page.locator(".js-plotly-plot .shapelayer path").count() >= 10  # one dotted line per event
-                page.get_by_role("tab", name="Policy events").click()
-                page.get_by_text("Before/after comparison, not proof of cause", exact=False).first.wait_for(
-                    timeout=RENDER_TIMEOUT_MS)
-                report = page.inner_text('[data-testid="stMain"]')
-                assert "Gap against the pre-event forecast" in report and "Placebo rank" in report
-                assert page.locator('[data-testid="stException"]').count() == 0
-                # Issue 12: the Supply chain page draws the CSET chain with its licence and the HS 848620 series.
-                chain = rendered_text(page, f"http://127.0.0.1:{port}/supply_chain", tmp_path / "supply.png",
-                                      plotly=True)
-                assert "Lithography tools (2025): China 0.2% of world supply" in chain
-                assert "CC BY-NC 4.0" in chain and "Emerging Technology Observatory (CSET)" in chain
-                assert "China, 2020: $13.66 bn" in chain and "Source: United Nations, UN Comtrade Database" in chain
-                assert page.locator(".js-plotly-plot").count() >= 4  # three stages and the trade series
-                for name in OTHER_PAGES:
-                    rendered_text(page, f"http://127.0.0.1:{port}/{name}", tmp_path / f"{name}.png")
-                # Issue 11 item 8: text from the URL shows literally, no link; issue 17 item 9: /overview is a page.
-                crafted = rendered_text(page, f"http://127.0.0.1:{port}/data_health?source=[x](http://evil)",
-                                        tmp_path / "crafted.png")
-                assert "source [x](http://evil) (linked" in crafted
-                assert page.locator('[data-testid="stMain"] a[href*="evil"]').count() == 0
-                assert "Overview" in rendered_text(page, f"http://127.0.0.1:{port}/overview", tmp_path / "o.png")
-                assert "Page not found" not in page.inner_text("body")
-                page.wait_for_timeout(500)  # the favicon is requested after the page settles
-                # No page asks any host but the dashboard's own (no fonts, favicons or scripts from a CDN).
-                assert hosts == {"127.0.0.1"}
-            finally:
-                browser.close()
-    finally:
-        code = stop(process)
-    assert code == 0, log.read_text()
-    assert not port_open(port)
+    with dashboard_in_chromium(tmp_path, port_from_env=True) as browsing:
+        page, base, hosts = browsing.page, browsing.base_url, browsing.hosts
+        overview = rendered_text(page, f"{base}/", tmp_path / "overview.png")
+        assert "Overview" in overview
+        assert "Patent applications, residents" in overview and "1,426,644" in overview
+        assert "Chips: trade and supply" in overview and "$13.66 bn" in overview and "$3.93 bn" in overview
+        explorer = rendered_text(page, f"{base}/explorer?indicator=IP.PAT.RESD"
+                                       "&countries=CHN,USA,JPN", tmp_path / "explorer.png", plotly=True)
+        assert "Indicator explorer" in explorer
+        assert "China, 2021: 1,426,644" in explorer
+        assert "Licence: CC BY 4.0" in explorer
+        legend = page.locator(".js-plotly-plot .legend").first.text_content()
+        assert "China" in legend and "Japan" in legend
+        assert "indicator=IP.PAT.RESD" in page.url
+        # Issue 13 on the bundled series: Korea's HS 8542 exports to China, with the events and the impact
+        # of the October 2022 US rules.
+        korea = rendered_text(page, f"{base}/explorer?indicator=KR.8542.X&countries=KOR"
+                                    f"&event={OCTOBER_2022_RULES}", tmp_path / "events.png", plotly=True)
+        assert "policy events relevant to this indicator" in korea
+        assert "Korea, Rep., 2023-05: $3.93 bn" in korea  # 3,932,188 thousand US$, scaled by its unit
+        assert "policy events" in page.locator(".js-plotly-plot .legend").first.text_content()
+        assert page.locator(".js-plotly-plot .shapelayer path").count() >= 10  # one dotted line per event
+        page.get_by_role("tab", name="Policy events").click()
+        page.get_by_text("Before/after comparison, not proof of cause", exact=False).first.wait_for(
+            timeout=RENDER_TIMEOUT_MS)
+        report = page.inner_text('[data-testid="stMain"]')
+        assert "Gap against the pre-event forecast" in report and "Placebo rank" in report
+        assert page.locator('[data-testid="stException"]').count() == 0
+        # Issue 12: the Supply chain page draws the CSET chain with its licence and the HS 848620 series.
+        chain = rendered_text(page, f"{base}/supply_chain", tmp_path / "supply.png",
+                              plotly=True)
+        assert "Lithography tools (2025): China 0.2% of world supply" in chain
+        assert "CC BY-NC 4.0" in chain and "Emerging Technology Observatory (CSET)" in chain
+        assert "China, 2020: $13.66 bn" in chain and "Source: United Nations, UN Comtrade Database" in chain
+        assert page.locator(".js-plotly-plot").count() >= 4  # three stages and the trade series
+        for name in OTHER_PAGES:
+            rendered_text(page, f"{base}/{name}", tmp_path / f"{name}.png")
+        # Issue 11 item 8: text from the URL shows literally, no link; issue 17 item 9: /overview is a page.
+        crafted = rendered_text(page, f"{base}/data_health?source=[x](http://evil)",
+                                tmp_path / "crafted.png")
+        assert "source [x](http://evil) (linked" in crafted
+        assert page.locator('[data-testid="stMain"] a[href*="evil"]').count() == 0
+        assert "Overview" in rendered_text(page, f"{base}/overview", tmp_path / "o.png")
+        assert "Page not found" not in page.inner_text("body")
+        page.wait_for_timeout(500)  # the favicon is requested after the page settles
+        # No page asks any host but the dashboard's own (no fonts, favicons or scripts from a CDN).
+        assert hosts == {"127.0.0.1"}
     assert (tmp_path / "overview.png").stat().st_size > 10_000
     assert (tmp_path / "explorer.png").stat().st_size > 10_000
     assert (tmp_path / "events.png").stat().st_size > 10_000
@@ -116,33 +73,17 @@ def test_overview_and_explorer_in_chromium(tmp_path):
 
 def test_a_deep_link_opens_after_the_sign_in_in_chromium(tmp_path):
     """Issue 17 item 11: the form alert emails use (/explorer?series=...) behind the password lands on that series."""
-    from playwright.sync_api import sync_playwright
-
-    env = {"AUTARKY_DATABASE_URL": f"sqlite:///{tmp_path / 'autarky.db'}"}
-    assert start_autarky(["init"], env, tmp_path / "init.log").wait(timeout=120) == 0
-    port, log = free_port(), tmp_path / "dashboard.log"
-    process = start_autarky(["dashboard", "--address", "127.0.0.1", "--port", str(port)],
-                            {**env, "AUTARKY_DASHBOARD_PASSWORD": "s3cret-phrase"}, log)
-    try:
-        wait_healthy(port, process, log)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            try:
-                page = browser.new_page(viewport=VIEWPORT)
-                gate = rendered_text(page, f"http://127.0.0.1:{port}/explorer?series=wb:IP.PAT.RESD:CHN",
-                                     tmp_path / "gate.png")
-                assert "Sign in" in gate and "Indicator explorer" not in gate
-                password = page.get_by_label("Password", exact=True)
-                password.wait_for(timeout=RENDER_TIMEOUT_MS)
-                password.fill("s3cret-phrase")
-                page.get_by_role("button", name="Sign in").click()
-                page.get_by_role("heading", name="Indicator explorer").wait_for(timeout=RENDER_TIMEOUT_MS)
-                page.wait_for_selector(".js-plotly-plot .main-svg", timeout=RENDER_TIMEOUT_MS)
-                # The explorer turns the series into its own address: that indicator, that economy.
-                assert urlsplit(page.url).path == "/explorer" and "indicator=IP.PAT.RESD&countries=CHN" in page.url
-                assert "China, 2021: 1,426,644" in page.inner_text('[data-testid="stMain"]')
-            finally:
-                browser.close()
-    finally:
-        code = stop(process)
-    assert code == 0, log.read_text()
+    with dashboard_in_chromium(tmp_path, {"AUTARKY_DASHBOARD_PASSWORD": "s3cret-phrase"}) as browsing:
+        page, base = browsing.page, browsing.base_url
+        gate = rendered_text(page, f"{base}/explorer?series=wb:IP.PAT.RESD:CHN",
+                             tmp_path / "gate.png")
+        assert "Sign in" in gate and "Indicator explorer" not in gate
+        password = page.get_by_label("Password", exact=True)
+        password.wait_for(timeout=RENDER_TIMEOUT_MS)
+        password.fill("s3cret-phrase")
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("heading", name="Indicator explorer").wait_for(timeout=RENDER_TIMEOUT_MS)
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=RENDER_TIMEOUT_MS)
+        # The explorer turns the series into its own address: that indicator, that economy.
+        assert urlsplit(page.url).path == "/explorer" and "indicator=IP.PAT.RESD&countries=CHN" in page.url
+        assert "China, 2021: 1,426,644" in page.inner_text('[data-testid="stMain"]')

@@ -12,18 +12,16 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from autarky.dashboard import maps
 from autarky.dashboard.formatting import format_change, format_value, plain
 from autarky.dashboard.settings import AGGREGATES
 from autarky.store import Store
+from tests.support.apptest import open_app, release_streamlit_caches  # noqa: F401 (an autouse fixture)
 from tests.support.dashboard import load_bundled, store_resident_share
 
 ROOT = Path(__file__).resolve().parents[2]
-APP = ROOT / "dashboard" / "app.py"
-TIMEOUT_S = 60
 
 
 @pytest.fixture(scope="module")
@@ -48,24 +46,6 @@ def stored(url):
 
     yield read
     store.close()
-
-
-@pytest.fixture(autouse=True)
-def release_streamlit_caches():
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-def open_app(monkeypatch, url: str, page: str, query: dict | None = None) -> AppTest:
-    monkeypatch.setenv("AUTARKY_DATABASE_URL", url)
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
-    at.run()
-    at.switch_page(f"views/{page}.py")
-    at.query_params.update(query or {})
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def map_spec(at: AppTest) -> dict:

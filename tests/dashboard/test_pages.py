@@ -9,13 +9,13 @@ import socket
 import sqlite3
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from autarky.store import ObservationIn, Store
+from tests.support.apptest import APP, open_app, release_streamlit_caches, texts  # noqa: F401 (an autouse fixture)
 from tests.support.databases import postgres_database
 from autarky.dashboard import queries
 from autarky.dashboard.formatting import plain
@@ -23,11 +23,9 @@ from autarky.dashboard.settings import Settings
 from tests.support.dashboard import (INDEX_COUNTRIES, load_bundled, store_alerts, store_drift_forecasts, store_index,
                                store_chokepoints, store_resident_share)
 
-APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 PAGES = {"overview": "Overview", "explorer": "Indicator explorer", "compare": "Compare", "scorecard": "Scorecard",
          "supply_chain": "Supply chain", "alerts": "Alerts",
          "data_health": "Data health", "methodology": "Methodology"}
-TIMEOUT_S = 60
 
 
 def _build_rich(url: str, catalog) -> None:  # noqa: ANN001
@@ -67,31 +65,6 @@ def snapshot_url(tmp_path_factory, catalog):
     store_chokepoints(store, catalog)
     store.close()
     return url
-
-
-@pytest.fixture(autouse=True)
-def release_streamlit_caches():
-    """Each test starts with empty Streamlit caches; released entries close their database engines."""
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-def open_app(monkeypatch, url: str, page: str | None = None, query: dict | None = None) -> AppTest:
-    """Run the app on `url` (through AUTARKY_DATABASE_URL, as a user would), on a page, with a query string."""
-    monkeypatch.setenv("AUTARKY_DATABASE_URL", url)
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
-    if page:
-        at.run()
-        at.switch_page(f"views/{page}.py")
-    at.query_params.update(query or {})
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def texts(at: AppTest, kind: str) -> list[str]:
-    return [str(element.value) for element in getattr(at, kind)]
 
 
 def test_the_page_list_here_is_the_apps():

@@ -11,7 +11,8 @@ from autarky.snapshot import load_snapshot
 from autarky.store import ObservationIn, SeriesSpec, Store
 from autarky.dashboard import charts, queries, supply
 from autarky.dashboard.settings import RefLine, Settings
-from tests.dashboard.test_pages import open_app, release_streamlit_caches, snapshot_url, texts  # noqa: F401
+from tests.dashboard.test_pages import snapshot_url  # noqa: F401 (a fixture)
+from tests.support.apptest import open_app, release_streamlit_caches, texts  # noqa: F401 (an autouse fixture)
 from tests.support.dashboard import load_bundled, store_chokepoints
 
 LITHOGRAPHY = "CSET.N19"
