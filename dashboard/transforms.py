@@ -143,15 +143,6 @@ def latest_table(obs: pd.DataFrame, catalog: Catalog, direction: int, unit: str)
     return table.iloc[sorted(range(len(rows)), key=order.__getitem__, reverse=True)].reset_index(drop=True)
 
 
-def panel_year(obs: pd.DataFrame) -> int | None:
-    """The year a ranking compares economies on: the latest year in which the most economies have a value (the
-    rule of the metrics stage's panel year, for an index stored without its contributions)."""
-    if obs.empty:
-        return None
-    counts = obs.groupby(obs["period"].dt.year)["country"].nunique()
-    return int(counts[counts == counts.max()].index.max())
-
-
 def year_table(obs: pd.DataFrame, catalog: Catalog, year: int, unit: str, name: str = "Value",
                direction: int = 1) -> pd.DataFrame:
     """Every economy on one year ("Index 2022"): its value that year, the change on the year before and its rank

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from autarky.events.relevance import relevant_events
+from autarky.metrics.sensitivity import panel_year
 from autarky.dashboard import charts, chips_row, queries, session, transforms
 from autarky.dashboard.formatting import format_change, format_value, period_label, plain
 from autarky.dashboard.settings import MAX_HEADLINE_CARDS
@@ -45,7 +46,7 @@ else:
     labels = transforms.series_labels(index, data.catalog)
     ranking = page.query(queries.index_ranking)
     # Every economy on one year, the panel year the ranking below (and `autarky index`) uses, not each one's latest.
-    year = ranking.attrs["year"] if ranking is not None and len(ranking) else transforms.panel_year(index)
+    year = ranking.attrs["year"] if ranking is not None and len(ranking) else panel_year(index)
     left, right = st.columns([4, 3])
     left.altair_chart(charts.index_chart(index, labels, focus, [focus, *peers]))
     right.markdown(f"**Ranking, {year}** (the panel year: the latest in which the most economies have a value)")
