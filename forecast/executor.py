@@ -7,6 +7,8 @@ import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, Callable, Iterator, Sequence
 
+from threadpoolctl import threadpool_limits
+
 from autarky.errors import AutarkyError
 
 EXECUTORS = ("local", "dask")
@@ -23,7 +25,10 @@ class ExecutorError(AutarkyError):
 
 
 def _run_chunk(function: Callable[[Any], Any], chunk: Sequence[Any]) -> list[Any]:
-    return [function(item) for item in chunk]
+    """The items one after the other, with one BLAS thread: the fits are small, and OpenBLAS threads in every worker
+    fight over the cores (scipy's optimisers ran 4x slower in a pool of 2 on 2 cores; BENCHMARKS.md, round 4)."""
+    with threadpool_limits(limits=1):
+        return [function(item) for item in chunk]
 
 
 def _chunks(items: Sequence[Any], size: int) -> list[list[Any]]:
@@ -45,8 +50,9 @@ def parallel_map(function: Callable[[Any], Any], items: Sequence[Any], *, execut
         return
     workers = workers or default_workers()
     if workers <= 1 or len(items) < MIN_PARALLEL_ITEMS:
-        for item in items:
-            yield function(item)
+        with threadpool_limits(limits=1):
+            for item in items:
+                yield function(item)
         return
     yield from _pool_map(function, items, workers, chunk_size)
 
