@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.optimize import minimize_scalar
+from scipy.optimize import minimize, minimize_scalar
 
 from autarky.forecast.interface import Z80, Z95
 
@@ -75,3 +75,163 @@ def arima021(y: np.ndarray, h: int) -> dict[str, np.ndarray]:
     sd = np.sqrt(sigma2 * (np.cumsum(psi * psi) + steps * steps * max(v_next - 1.0, 0.0)))
     return {"mean": mean, "lo-80": mean - Z80 * sd, "hi-80": mean + Z80 * sd, "lo-95": mean - Z95 * sd,
             "hi-95": mean + Z95 * sd, "theta": theta, "sigma2": sigma2}
+
+
+# --------------------------------------------------------------------------- a small order search (`arima_ml`)
+# auto.arima's choices on the annual design sets were mostly random walks, with or without drift, and ARIMA(0,1,1)
+# and (0,2,1) (BENCHMARKS.md, round 4): low orders. This search covers them at the cost of a few exact-ML fits: d by
+# the KPSS tests as auto.arima chooses it, then on the differences an AR(1), an MA(1) or neither (and, with
+# max_terms=2, an AR(2) or an ARMA(1,1) as well), with a mean (a drift, for d = 1) or without, the lowest AICc kept.
+# Each likelihood is exact: the innovations of an ARMA(1,1) (Brockwell and Davis, example 5.2.5; AR(1) and MA(1) are
+# its special cases) and of an AR(2); the mean is estimated by GLS from the innovations of a column of ones.
+MAX_D = 2
+COEF_BOUND = 0.99
+
+
+def _arma11_parts(w: np.ndarray, phi: float, theta: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Innovations of w and of ones under ARMA(1,1) (phi, theta), their variance ratios r_0..r_{N-1}, and r_N.
+
+    x^_1 = 0 with r_0 = (1 + 2 phi theta + theta^2) / (1 - phi^2); x^_{t+1} = phi x_t + theta e_t / r_{t-1} with
+    r_t = 1 + theta^2 - theta^2 / r_{t-1}: linear in the data, so the innovations of w - mu are e_w - mu e_1.
+    """
+    r_t = (1.0 + 2.0 * phi * theta + theta * theta) / (1.0 - phi * phi)
+    t2 = theta * theta
+    e_w, e_1, r = [], [], []
+    pred_w = pred_1 = 0.0
+    for x in w.tolist():          # plain floats: a tenth of the cost of numpy scalars at these lengths
+        a, b = x - pred_w, 1.0 - pred_1
+        e_w.append(a)
+        e_1.append(b)
+        r.append(r_t)
+        k = theta / r_t
+        pred_w, pred_1 = phi * x + k * a, phi + k * b
+        r_t = 1.0 + t2 - t2 / r_t
+    return np.array(e_w), np.array(e_1), np.array(r), r_t
+
+
+def _ar2_parts(w: np.ndarray, phi1: float, phi2: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Innovations of w and of ones under a stationary AR(2), their variance ratios, and the ratio after the last."""
+    rho1 = phi1 / (1.0 - phi2)
+    r0 = (1.0 - phi2) / ((1.0 + phi2) * ((1.0 - phi2) ** 2 - phi1 * phi1))
+
+    def innovations(x: np.ndarray) -> np.ndarray:
+        e = np.empty(len(x))
+        e[0], e[1] = x[0], x[1] - rho1 * x[0]
+        e[2:] = x[2:] - phi1 * x[1:-1] - phi2 * x[:-2]
+        return e
+
+    v = np.ones(len(w))
+    v[0], v[1] = r0, r0 * (1.0 - rho1 * rho1)
+    return innovations(w), innovations(np.ones(len(w))), v, 1.0
+
+
+def _ar2_from_pacf(a: float, b: float) -> tuple[float, float]:
+    """AR(2) coefficients from partial autocorrelations in (-1, 1): every pair gives a stationary model."""
+    return a * (1.0 - b), b
+
+
+# term: (number of coefficients, coefficients -> (phis, theta), parts)
+_TERMS = {
+    "none": (0, lambda c: ((), 0.0)),
+    "ar1": (1, lambda c: ((c[0],), 0.0)),
+    "ma1": (1, lambda c: ((), c[0])),
+    "ar2": (2, lambda c: (_ar2_from_pacf(c[0], c[1]), 0.0)),
+    "arma11": (2, lambda c: ((c[0],), c[1])),
+}
+
+
+def _parts(w: np.ndarray, phis: tuple[float, ...], theta: float):
+    if len(phis) == 2:
+        return _ar2_parts(w, *phis)
+    if not phis and not theta:
+        n = len(w)
+        return w, np.ones(n), np.ones(n), 1.0
+    return _arma11_parts(w, phis[0] if phis else 0.0, theta)
+
+
+def _profile(w: np.ndarray, phis: tuple[float, ...], theta: float, with_mean: bool):
+    """GLS mean (0 without one), residual sum S, innovations, their ratios and r_N."""
+    z_w, z_1, v, v_next = _parts(w, phis, theta)
+    mean = float(np.sum(z_w * z_1 / v) / np.sum(z_1 * z_1 / v)) if with_mean else 0.0
+    e = z_w - mean * z_1
+    return mean, float(np.sum(e * e / v)), e, v, v_next
+
+
+def _fit_term(w: np.ndarray, term: str, with_mean: bool, start: tuple[float, ...] = ()) -> dict:
+    """Exact-ML fit of one ARMA term (or none) with or without a mean on w: coefficients, mean, sigma2, AICc."""
+    n = len(w)
+    size, coefs_of = _TERMS[term]
+
+    def objective(c) -> float:
+        _, s, _, v, _ = _profile(w, *coefs_of(np.atleast_1d(c)), with_mean)
+        return math.inf if s <= 0.0 else n * math.log(s / n) + float(np.sum(np.log(v)))
+
+    c: tuple[float, ...] = ()
+    if size == 1:
+        c = (float(minimize_scalar(objective, bounds=(-COEF_BOUND, COEF_BOUND), method="bounded",
+                                   options={"xatol": XATOL}).x),)
+    elif size == 2:
+        def unbounded(x):
+            return objective(COEF_BOUND * np.tanh(x))
+        x0 = np.arctanh(np.clip(np.asarray(start or (0.0, 0.0), dtype=float), -0.9, 0.9) / COEF_BOUND)
+        found = minimize(unbounded, x0, method="L-BFGS-B")     # as good an optimum as Nelder-Mead's, at 2/5 the cost
+        c = tuple(float(v) for v in COEF_BOUND * np.tanh(found.x))
+    phis, theta = coefs_of(c)
+    mean, s, e, v, v_next = _profile(w, phis, theta, with_mean)
+    sigma2 = max(s / n, 1e-300)
+    loglik = -0.5 * (n * (math.log(2.0 * math.pi * sigma2) + 1.0) + float(np.sum(np.log(v))))
+    k = size + with_mean + 1
+    aicc = -2.0 * loglik + 2.0 * k + (2.0 * k * (k + 1) / (n - k - 1) if n - k - 1 > 0 else math.inf)
+    return {"term": term, "phis": phis, "theta": theta, "mean": mean, "sigma2": sigma2, "aicc": aicc, "e": e,
+            "v": v, "v_next": v_next}
+
+
+def _w_forecast(w: np.ndarray, fit: dict, h: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Forecasts of the differences, the psi weights of the innovations, and the weights of the last innovation's
+    estimation error (scaled so that its variance is sigma2 (r_N - 1))."""
+    phis, theta, mean = fit["phis"], fit["theta"], fit["mean"]
+    x = list(w[-len(phis):] - mean) if phis else []
+    ahead, psi, carry = np.empty(h), np.zeros(h), np.zeros(h)
+    psi[0] = carry[0] = 1.0
+    for j in range(h):
+        step = sum(p * x[-1 - i] for i, p in enumerate(phis))
+        if j == 0 and theta:
+            step += theta * fit["e"][-1] / fit["v"][-1]
+        x.append(step)
+        ahead[j] = mean + step
+        if j:
+            psi[j] = (theta if j == 1 else 0.0) + sum(p * psi[j - 1 - i] for i, p in enumerate(phis) if j - 1 - i >= 0)
+            carry[j] = sum(p * carry[j - 1 - i] for i, p in enumerate(phis) if j - 1 - i >= 0)
+    return ahead, psi, carry
+
+
+def arima_search(y: np.ndarray, h: int, max_terms: int = 1) -> dict[str, np.ndarray]:
+    """Point forecast and 80%/95% bands of the lowest-AICc ARIMA(p,d,q) with p + q <= max_terms (1 or 2; the
+    two-term orders AR(2) and ARMA(1,1)), d by the KPSS tests."""
+    from statsforecast.arima import ndiffs
+    y = np.asarray(y, dtype=float)
+    d = min(int(ndiffs(y, max_d=MAX_D)), max(len(y) - 5, 0))
+    if len(y) - d < 4:
+        raise ValueError(f"ARIMA search needs at least {d + 4} points, got {len(y)}")
+    w = np.diff(y, n=d) if d else y
+    means = (True,) if d == 0 else (False, True) if d == 1 else (False,)
+    fits = [_fit_term(w, term, m) for term in ("none", "ar1", "ma1") for m in means]
+    if max_terms >= 2 and len(w) >= 8:
+        best = min(fits, key=lambda f: f["aicc"])
+        ar1 = min((f for f in fits if f["term"] == "ar1"), key=lambda f: f["aicc"])
+        ma1 = min((f for f in fits if f["term"] == "ma1"), key=lambda f: f["aicc"])
+        with_mean = best["mean"] != 0.0
+        fits += [_fit_term(w, "ar2", with_mean, (ar1["phis"][0], 0.0)),
+                 _fit_term(w, "arma11", with_mean, (ar1["phis"][0], ma1["theta"]))]
+    fit = min(fits, key=lambda f: f["aicc"])
+    ahead, psi, carry = _w_forecast(w, fit, h)
+    mean = ahead
+    for level in range(d):        # integrate the differences back to levels, the weights with them
+        last = np.diff(y, n=d - 1 - level)[-1] if d - 1 - level else y[-1]
+        mean, psi, carry = last + np.cumsum(mean), np.cumsum(psi), np.cumsum(carry)
+    state = max(fit["v_next"] - 1.0, 0.0) if fit["theta"] else 0.0
+    sd = np.sqrt(fit["sigma2"] * (np.cumsum(psi * psi) + carry * carry * state))
+    p = len(fit["phis"])
+    return {"mean": mean, "lo-80": mean - Z80 * sd, "hi-80": mean + Z80 * sd, "lo-95": mean - Z95 * sd,
+            "hi-95": mean + Z95 * sd, "order": (p, d, int(bool(fit["theta"]) or fit["term"] in ("ma1", "arma11"))),
+            "with_mean": fit["mean"] != 0.0, "sigma2": fit["sigma2"]}

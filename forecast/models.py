@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from autarky.forecast.fast_arima import arima021 as exact_arima021
+from autarky.forecast.fast_arima import arima_search
 from autarky.forecast.interface import LEVELS, Forecast, SeriesContext, with_paths
 from autarky.forecast.prophet_model import fit_prophet, fit_prophet_default
 
@@ -120,6 +121,15 @@ def _arima021_ml(y, start, h, ctx, n_paths, seed) -> Forecast:
     return with_paths(out["mean"], out["lo-80"], out["hi-80"], out["lo-95"], out["hi-95"], n_paths, seed)
 
 
+def _arima_search(max_terms: int) -> Callable[..., Forecast]:
+    """auto.arima's order choice over the low orders it mostly picks on annual data (d by KPSS; at most max_terms
+    AR and MA terms; a drift or not, by AICc), each fitted by exact ML in numpy (forecast/fast_arima.py)."""
+    def fit(y, start, h, ctx, n_paths, seed) -> Forecast:
+        out = arima_search(y, h, max_terms)
+        return with_paths(out["mean"], out["lo-80"], out["hi-80"], out["lo-95"], out["hi-95"], n_paths, seed)
+    return fit
+
+
 # --------------------------------------------------------------------------- registry
 SINGLE_MODELS: dict[str, Model] = {m.name: m for m in (
     Model("naive", _statsforecast(_naive), complexity=0, min_obs=2),
@@ -132,6 +142,8 @@ SINGLE_MODELS: dict[str, Model] = {m.name: m for m in (
     Model("dotheta", _statsforecast(_dotheta), complexity=3, min_obs=5),
     Model("arima021", _statsforecast(_arima021), complexity=4, min_obs=5),
     Model("arima021_ml", _arima021_ml, complexity=4, min_obs=5),
+    Model("arima_ml", _arima_search(1), complexity=4, min_obs=6),
+    Model("arima_ml2", _arima_search(2), complexity=4, min_obs=6),
     Model("arima", _statsforecast(_arima), complexity=5, min_obs=8),
     Model("prophet", fit_prophet, complexity=6, min_obs=5),
     Model("prophet_default", fit_prophet_default, complexity=7, min_obs=5),

@@ -7,9 +7,9 @@ import warnings
 
 import numpy as np
 import pytest
-from statsforecast.models import ARIMA
+from statsforecast.models import ARIMA, AutoARIMA
 
-from autarky.forecast.fast_arima import _objective, arima021
+from autarky.forecast.fast_arima import _fit_term, _objective, arima021, arima_search
 from autarky.forecast.interface import SeriesContext
 from autarky.forecast.models import get_model
 from tests.support.forecast_data import real_series
@@ -60,3 +60,58 @@ def test_bands_widen_with_the_horizon_and_nest():
     assert line["mean"] == pytest.approx([31.0, 34.0, 37.0])
     with pytest.raises(ValueError, match="at least 4 points"):
         arima021(np.array([1.0, 2.0, 3.0]), 2)
+
+
+SEARCHED = [(i, c) for i in ("NY.GDP.MKTP.CD", "IP.PAT.RESD", "GB.XPD.RSDV.GD.ZS", "TX.VAL.TECH.MF.ZS")
+            for c in ("CHN", "USA", "JPN", "KOR", "DEU")]
+
+
+@pytest.mark.parametrize("max_terms", [1, 2])
+@pytest.mark.parametrize("indicator,country", SEARCHED)
+def test_search_picks_the_order_auto_arima_picks_over_the_same_orders(indicator, country, max_terms):
+    """statsforecast's AutoARIMA searching the same orders exhaustively (p + q <= max_terms, at most one MA term):
+    the same order and the same forecast."""
+    _, values = real_series(indicator, country)
+    y = np.array(values)
+    ours = arima_search(y, 6, max_terms)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = AutoARIMA(season_length=1, max_p=max_terms, max_q=1, max_order=max_terms, stepwise=False).fit(y)
+        theirs = model.predict(h=6, level=[95])
+    p, q, _, _, _, d, _ = model.model_["arma"]
+    assert ours["order"] == (p, d, q)
+    scale = np.mean(np.abs(np.diff(y)))
+    assert np.max(np.abs(ours["mean"] - theirs["mean"])) < 0.15 * scale
+    assert ours["hi-95"] - ours["mean"] == pytest.approx(theirs["hi-95"] - theirs["mean"], rel=0.25)
+
+
+@pytest.mark.parametrize("term,order", [("ar1", (1, 0, 0)), ("ma1", (0, 0, 1)), ("ar2", (2, 0, 0)),
+                                        ("arma11", (1, 0, 1))])
+def test_each_term_reaches_the_exact_likelihood_maximum(term, order):
+    """The innovations likelihoods are exact: statsmodels' state-space ARIMA, fitted by ML, finds the same maximum."""
+    from statsmodels.tsa.arima.model import ARIMA as StatsmodelsARIMA
+    rng = np.random.default_rng(3)
+    e, x = rng.normal(size=90), np.zeros(90)
+    for t in range(1, 90):
+        x[t] = 0.5 * x[t - 1] - (0.3 * x[t - 2] if term == "ar2" else 0.0) + e[t] + 0.4 * e[t - 1] * (term != "ar2")
+    w = x[30:] + 5.0
+    ours = _fit_term(w, term, True, (0.3, 0.1))
+    loglik = -0.5 * (len(w) * (np.log(2 * np.pi * ours["sigma2"]) + 1) + np.sum(np.log(ours["v"])))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = StatsmodelsARIMA(w, order=order, trend="c").fit()
+    assert loglik == pytest.approx(theirs.llf, abs=1e-3)
+    assert ours["mean"] == pytest.approx(theirs.params[0], abs=0.01)
+
+
+def test_search_differences_as_the_data_ask_and_its_bands_nest():
+    rng = np.random.default_rng(4)
+    walk = 50 + np.cumsum(rng.normal(2.0, 1.0, 40))                     # a random walk with drift
+    assert arima_search(walk, 4)["order"][1] == 1
+    assert arima_search(np.cumsum(walk - walk.mean()), 4)["order"][1] == 2
+    assert arima_search(rng.normal(10.0, 1.0, 40), 4)["order"][1] == 0
+    out = arima_search(walk, 8)
+    width95, width80 = out["hi-95"] - out["lo-95"], out["hi-80"] - out["lo-80"]
+    assert np.all(np.diff(width95) > 0) and np.all(width80 < width95)
+    with pytest.raises(ValueError, match="at least"):
+        arima_search(np.array([1.0, 2.0, 3.0]), 2)
