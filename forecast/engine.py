@@ -37,24 +37,30 @@ DEFAULT_SAMPLES = 300
 # Per frequency: the default model (a combination), the other candidates backtested beside it, and how much better
 # (fraction of MASE, at every origin) a rival must be to replace the default; 1 never replaces it.
 # Annual: per-series switching lost out of sample at every margin tried (BENCHMARKS.md), so the backtest scores
-# are kept and shown, and the default stays. Prophet and AutoARIMA are not backtested on annual series by default:
-# they lose to simpler trend models there and cost 10-100x more (DESIGN.md section 7).
+# are kept and shown, and the default stays. Prophet and statsforecast's AutoARIMA are not backtested on annual series
+# by default: Prophet loses to simpler trend models there, and AutoARIMA costs about 15-40x `arima_ml2`, which makes
+# its order choice over the low orders it mostly picks on annual data (BENCHMARKS.md, round 4).
 # Monthly: Prophet lost to ETS, Theta and AutoARIMA on real monthly data without moving holidays (BENCHMARKS.md); it
 # is backtested only where its Lunar New Year regressor applies (`holiday_candidates`).
 # Monthly: the dynamic optimised Theta in place of AutoTheta, settled on the held-out protocol's design sets.
-# Annual (round 3 of the protocol): ARIMA(0,2,1) by exact ML weighted 2:1 with the damped trend, the candidate default with the best
-# worst case against the best single model over the three annual design sets (BENCHMARKS.md, round 3).
+# Annual (round 4 of the protocol): the numpy ARIMA order search with up to two terms (`arima_ml2`) weighted 3:1 with
+# ARIMA(0,2,1) by exact ML, the cheap candidate with the best worst case against the best single model over the four
+# annual design sets (BENCHMARKS.md, round 4).
 # Monthly (round 2): the dynamic optimised Theta alone, kept whatever its rivals score: the only setting within 3% of
 # the best single model on all three monthly design sets; switching lost on two of them (BENCHMARKS.md).
-DEFAULT_MODEL = {"A": "mean(arima021_ml,arima021_ml,damped)", "Q": "mean(ets,theta,arima)", "M": "dotheta"}
+DEFAULT_MODEL = {"A": "mean(arima_ml2,arima_ml2,arima_ml2,arima021_ml)", "Q": "mean(ets,theta,arima)", "M": "dotheta"}
 DEFAULT_CANDIDATES = {
-    "A": ("naive", "drift", "theta", "ets", "holt", "arima021_ml", "dotheta"),
+    "A": ("naive", "drift", "theta", "ets", "holt", "arima021_ml", "arima_ml2", "dotheta"),
     "Q": ("naive", "snaive", "drift", "theta", "ets", "arima"),
     "M": ("snaive", "drift", "theta", "dotheta", "ets", "arima"),
 }
 DEFAULT_HOLIDAY_CANDIDATES = {"A": (), "Q": (), "M": ("prophet",)}
 DEFAULT_SWITCH_MARGIN = {"A": 1.0, "Q": 0.2, "M": 1.0}
+# How much of a backtest's call to widen the bands is applied (1: in full; 0.5: the square root; forecast/calibrate.py).
+# Annual: the square root, settled on the four annual design sets of round 4 (BENCHMARKS.md).
+DEFAULT_WIDEN_POWER = {"A": 0.5, "Q": 1.0, "M": 1.0}
 FALLBACK_MODEL = "drift"
+_SCALED = {True: "widened in full, narrowed by the square root", False: "widened and narrowed by the square root"}
 PROPHET_PATHS = "Prophet's predictive samples"
 BAND_PATHS = ("quantiles matched to the (calibrated) 80% and 95% bands at each step, random-walk correlation across "
               "steps")
@@ -75,6 +81,7 @@ class Settings:
     tolerance: float = TIE_TOLERANCE
     min_obs: int = MIN_OBS
     calibrate: bool = True     # scale the bands by the chosen model's backtest errors (forecast/calibrate.py)
+    widen_power: float = 1.0   # of a widening calibration factor
 
     def rule(self) -> str:
         """The choice rule in words, as shown beside a forecast."""
@@ -123,6 +130,7 @@ class ForecastSection:
     holiday_candidates: PerFrequency[tuple[str, ...]] = setting(default_factory=PerFrequency,
                                                                 expected="a list of model names", check=_models)
     switch_margin: PerFrequency[float] = setting(default_factory=PerFrequency)
+    widen_power: PerFrequency[float] = setting(default_factory=PerFrequency)
 
 
 def forecast_section(config: Config) -> ForecastSection:
@@ -141,7 +149,8 @@ def default_settings(frequency: str, overrides: ForecastSection | Mapping[str, A
                     holiday_candidates=tuple(cfg.holiday_candidates.get(frequency,
                                                                         DEFAULT_HOLIDAY_CANDIDATES[frequency])),
                     switch_margin=float(cfg.switch_margin.get(frequency, DEFAULT_SWITCH_MARGIN[frequency])),
-                    samples=cfg.samples, tolerance=cfg.tolerance, min_obs=cfg.min_obs, calibrate=cfg.calibrate)
+                    samples=cfg.samples, tolerance=cfg.tolerance, min_obs=cfg.min_obs, calibrate=cfg.calibrate,
+                    widen_power=float(cfg.widen_power.get(frequency, DEFAULT_WIDEN_POWER[frequency])))
 
 
 @dataclass
@@ -233,12 +242,12 @@ def _forecast_series(task: SeriesTask) -> SeriesResult:
     order = [choice.model] + [s.model for s in sorted(scores.values(), key=_rank) if s.model != choice.model]
     used, forecast = _first_that_fits(order + [FALLBACK_MODEL, "naive"], y, dates[0], ctx, settings, task.seed)
     reason = choice.reason if used == choice.model else f"{choice.model} failed on the full history; next best"
-    cal = calibration(scores.get(used)) if settings.calibrate else None
+    cal = calibration(scores.get(used), settings.widen_power) if settings.calibrate else None
     if cal is not None:
         forecast = calibrated(forecast, cal, settings.samples, task.seed).clipped(ctx.lower, ctx.upper)
     reason = f"{reason}. Rule: {settings.rule()}." + (
         f" Bands scaled by {cal.factor80:.2f} (80%) and {cal.factor95:.2f} (95%) from its backtest errors "
-        f"({cal.points} points; widened in full, narrowed by the square root)." if cal is not None and cal.points
+        f"({cal.points} points; {_SCALED[settings.widen_power == 1]})." if cal is not None and cal.points
         else "")
     future = pd.date_range(dates[-1], periods=settings.horizon + 1, freq=frequency_of(task.frequency).pandas)[1:]
     credible = min(settings.horizon, max(1, math.floor(len(y) * CREDIBLE_SHARE)))

@@ -4,7 +4,7 @@
 
 Each setting: default, other candidates, switch margin, calibration (`none`; `full`: the factors as computed;
 `asymP`: a narrowing factor k applied as k**P, a widening one in full; `powP`: every factor as k**P;
-`floorF`: factors at least F). Prints mean MASE, 80% and 95% coverage per setting and per fixed model.
+`floorF`: factors at least F; `sharedP`: both bands scaled by the 80% factor, narrowing as asymP). Prints mean MASE, 80% and 95% coverage per setting and per fixed model.
 """
 import json
 import pickle
@@ -40,6 +40,10 @@ def run(cache, default, cands, margin, calmode):
                 if calmode.startswith("pow"):
                     p = float(calmode[3:])
                     cal = Calibration(cal.factor80 ** p, cal.factor95 ** p, cal.points)
+                if calmode.startswith("shared"):      # both bands by the 80% factor, narrowing as asymP
+                    p = float(calmode[6:])
+                    g = lambda k: k if k >= 1 else k ** p
+                    cal = Calibration(g(cal.factor80), g(cal.factor80), cal.points)
                 if calmode.startswith("asym"):
                     p = float(calmode[4:])
                     g = lambda k: k if k >= 1 else k ** p
