@@ -35,6 +35,7 @@ class Model:
     min_obs: int = 3
     members: tuple[str, ...] = ()
     how: str = ""              # combinations: mean or median
+    summary: str = ""          # what it is, in words users read beside a forecast
 
     @property
     def is_combination(self) -> bool:
@@ -132,21 +133,36 @@ def _arima_search(max_terms: int) -> Callable[..., Forecast]:
 
 # --------------------------------------------------------------------------- registry
 SINGLE_MODELS: dict[str, Model] = {m.name: m for m in (
-    Model("naive", _statsforecast(_naive), complexity=0, min_obs=2),
-    Model("snaive", _statsforecast(_seasonal_naive), complexity=1, min_obs=2),
-    Model("drift", _statsforecast(_drift), complexity=2, min_obs=3),
-    Model("theta", _statsforecast(_theta), complexity=3, min_obs=5),
-    Model("ets", _statsforecast(_ets), complexity=4, min_obs=5),
-    Model("holt", _statsforecast(_holt), complexity=4, min_obs=5),
-    Model("damped", _statsforecast(_damped), complexity=4, min_obs=5),
-    Model("dotheta", _statsforecast(_dotheta), complexity=3, min_obs=5),
-    Model("arima021", _statsforecast(_arima021), complexity=4, min_obs=5),
-    Model("arima021_ml", _arima021_ml, complexity=4, min_obs=5),
-    Model("arima_ml", _arima_search(1), complexity=4, min_obs=6),
-    Model("arima_ml2", _arima_search(2), complexity=4, min_obs=6),
-    Model("arima", _statsforecast(_arima), complexity=5, min_obs=8),
-    Model("prophet", fit_prophet, complexity=6, min_obs=5),
-    Model("prophet_default", fit_prophet_default, complexity=7, min_obs=5),
+    Model("naive", _statsforecast(_naive), complexity=0, min_obs=2,
+          summary="the last value carried forward"),
+    Model("snaive", _statsforecast(_seasonal_naive), complexity=1, min_obs=2,
+          summary="the value of the same season a year before"),
+    Model("drift", _statsforecast(_drift), complexity=2, min_obs=3,
+          summary="a random walk with drift: the line from the first to the last value, extended"),
+    Model("theta", _statsforecast(_theta), complexity=3, min_obs=5,
+          summary="the Theta method (AutoTheta)"),
+    Model("ets", _statsforecast(_ets), complexity=4, min_obs=5,
+          summary="exponential smoothing with error, trend and season chosen by AICc (AutoETS)"),
+    Model("holt", _statsforecast(_holt), complexity=4, min_obs=5,
+          summary="Holt's linear trend, ETS(A,A,N)"),
+    Model("damped", _statsforecast(_damped), complexity=4, min_obs=5,
+          summary="a damped trend, ETS(A,Ad,N): a trend that flattens out"),
+    Model("dotheta", _statsforecast(_dotheta), complexity=3, min_obs=5,
+          summary="the dynamic optimised Theta method"),
+    Model("arima021", _statsforecast(_arima021), complexity=4, min_obs=5,
+          summary="ARIMA(0,2,1), a local linear trend (statsforecast)"),
+    Model("arima021_ml", _arima021_ml, complexity=4, min_obs=5,
+          summary="ARIMA(0,2,1), a local linear trend, by exact maximum likelihood"),
+    Model("arima_ml", _arima_search(1), complexity=4, min_obs=6,
+          summary="ARIMA with differencing by KPSS tests and at most one AR or MA term, chosen by AICc"),
+    Model("arima_ml2", _arima_search(2), complexity=4, min_obs=6,
+          summary="ARIMA with differencing by KPSS tests and up to two AR/MA terms, chosen by AICc"),
+    Model("arima", _statsforecast(_arima), complexity=5, min_obs=8,
+          summary="AutoARIMA: ARIMA with its orders chosen by a stepwise AICc search"),
+    Model("prophet", fit_prophet, complexity=6, min_obs=5,
+          summary="Prophet configured for the data (growth, seasonality, Lunar New Year)"),
+    Model("prophet_default", fit_prophet_default, complexity=7, min_obs=5,
+          summary="Prophet with its default settings"),
 )}
 
 
@@ -191,6 +207,21 @@ def combination(name: str) -> Model:
 
     return Model(canonical, fit, complexity=max(SINGLE_MODELS[m].complexity for m in members) + 1,
                  min_obs=min(SINGLE_MODELS[m].min_obs for m in members), members=members, how=how)
+
+
+def describe(name: str) -> str:
+    """The model in words: a single model's summary; a combination's members, with the weight of a repeated one."""
+    try:
+        model = get_model(name)
+    except KeyError:
+        return name
+    if not model.is_combination:
+        return model.summary or name
+    counts = {m: model.members.count(m) for m in dict.fromkeys(model.members)}
+    total = len(model.members)
+    parts = [f"{m} ({SINGLE_MODELS[m].summary}){'' if len(counts) == total else f', weight {k}/{total}'}"
+             for m, k in counts.items()]
+    return f"the {model.how} of the forecasts and bands of " + "; ".join(parts)
 
 
 def get_model(name: str) -> Model:

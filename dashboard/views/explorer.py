@@ -9,6 +9,7 @@ from autarky.dashboard import charts, maps, queries, session, transforms
 from autarky.dashboard import events as policy
 from autarky.events.impact_cli import impact_text
 from autarky.dashboard.formatting import display_scale, format_value, period_label, plain
+from autarky.forecast.models import describe
 
 ALL_SECTORS = "all"
 ALL_BANDS = "all"
@@ -217,6 +218,7 @@ with models_tab:
         st.markdown(f"**{plain(labels.get(run.series_key, run.series_key))}**: chosen model **{plain(run.model)}**, fitted on "
                     f"{run.n_obs} points up to {period_label(run.last_period, frequency)}, horizon {run.horizon}, "
                     f"run of {run.created_at:%Y-%m-%d}.")
+        st.text(f"Model: {describe(run.model)}")
         if run.reason:
             st.text(f"Why: {run.reason}")
     if len(bundle.scores):

@@ -105,6 +105,7 @@ def test_explorer_defaults_to_china_resident_share_with_its_forecast(monkeypatch
     assert at.multiselect(key="x_countries").value[:1] == ["CHN"]
     assert any(m.startswith("**China, 2021: 90.0%**") for m in texts(at, "markdown"))
     assert any(r"chosen model **rw\_drift**" in m for m in texts(at, "markdown"))
+    assert "Model: rw_drift" in texts(at, "text")         # a name the models do not know is shown as it is
     assert at.query_params["indicator"] == "SR.PAT.RESD.SHARE"
     assert len(at.get("plotly_chart")) == 2  # the indicator and the crossing probabilities
 

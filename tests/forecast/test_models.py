@@ -112,3 +112,13 @@ def test_prophet_is_backtested_on_monthly_series_with_the_lunar_new_year_only(ca
     assert "prophet" in monthly.backtested(holidays=True) and "prophet" not in monthly.backtested()
     assert monthly.backtested()[0] == monthly.default == "dotheta"
     assert "prophet" not in default_settings("A").backtested(holidays=True)
+
+
+def test_every_model_is_described_and_a_combination_names_its_weights():
+    from autarky.forecast.models import SINGLE_MODELS, describe
+    assert all(model.summary for model in SINGLE_MODELS.values())
+    text = describe("mean(arima_ml2,arima_ml2,arima_ml2,arima021_ml)")
+    assert text.startswith("the mean of") and "weight 3/4" in text and "weight 1/4" in text
+    assert "weight" not in describe("median(drift,damped,dotheta)")
+    assert describe("dotheta") == SINGLE_MODELS["dotheta"].summary
+    assert describe("no-such-model") == "no-such-model"
