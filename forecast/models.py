@@ -200,7 +200,8 @@ def combination(name: str) -> Model:
     canonical = f"{how}({','.join(members)})"
 
     def fit(y, start, h, ctx, n_paths, seed) -> Forecast:
-        parts = [fc for fc in (member_forecast(SINGLE_MODELS[m], y, start, h, ctx, seed) for m in members) if fc]
+        fitted = {m: member_forecast(SINGLE_MODELS[m], y, start, h, ctx, seed) for m in dict.fromkeys(members)}
+        parts = [fitted[m] for m in members if fitted[m]]       # a member named twice is fitted once, weighed twice
         if not parts:
             raise ValueError(f"no member of {canonical} could fit {len(y)} points")
         return combine(parts, how, n_paths, seed)

@@ -122,3 +122,20 @@ def test_every_model_is_described_and_a_combination_names_its_weights():
     assert "weight" not in describe("median(drift,damped,dotheta)")
     assert describe("dotheta") == SINGLE_MODELS["dotheta"].summary
     assert describe("no-such-model") == "no-such-model"
+
+
+def test_a_member_named_twice_is_fitted_once(monkeypatch):
+    from autarky.forecast import models
+    calls = []
+    real = models.member_forecast
+
+    def counting(model, *args, **kwargs):
+        calls.append(model.name)
+        return real(model, *args, **kwargs)
+
+    monkeypatch.setattr(models, "member_forecast", counting)
+    y = np.arange(1.0, 21.0) + np.sin(np.arange(20.0))
+    fc = models.get_model("mean(drift,drift,drift,naive)").forecast(y, pd.Timestamp("2000-01-01"), 3, SeriesContext("A"))
+    assert sorted(calls) == ["drift", "naive"]
+    drift = real(models.get_model("drift"), y, pd.Timestamp("2000-01-01"), 3, SeriesContext("A"), 0).mean
+    assert fc.mean == pytest.approx((3 * drift + y[-1]) / 4)
