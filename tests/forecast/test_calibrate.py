@@ -125,7 +125,7 @@ def test_bench_model_lists_keep_combinations_whole_and_the_broader_pool_fits_rea
         "naive", "mean(ets,holt,arima021)", "median(drift, dotheta)"]
     dates, values = _wdi_long_series(1)[0]
     y = np.asarray(values)
-    default = "mean(arima_ml2,arima_ml2,arima_ml2,arima021_ml)"
+    default = "mean(arima_ml2,arima021_ml,damped)"
     pool = [default, "median(drift,damped,dotheta)", "damped", "dotheta"]
     plan = make_plan(len(y), HORIZON, 3)
     scores = run_backtest(y, dates[0], SeriesContext("A"), pool, plan)
@@ -135,11 +135,11 @@ def test_bench_model_lists_keep_combinations_whole_and_the_broader_pool_fits_rea
                                                                                                "dotheta")]
     median = get_model("median(drift,damped,dotheta)").forecast(y, dates[0], HORIZON, SeriesContext("A")).mean
     assert median == pytest.approx(np.median(np.stack(members), axis=0))
-    # A member named three times weighs three times: the annual default is the ARIMA order search and ARIMA(0,2,1), 3:1.
+    # A member named twice weighs twice.
     search, ml = (get_model(m).forecast(y, dates[0], HORIZON, SeriesContext("A")).mean for m in ("arima_ml2",
                                                                                                  "arima021_ml"))
-    weighted = get_model(default).forecast(y, dates[0], HORIZON, SeriesContext("A"))
-    assert weighted.mean == pytest.approx((3 * search + ml) / 4)
+    weighted = get_model("mean(arima_ml2,arima_ml2,arima021_ml)").forecast(y, dates[0], HORIZON, SeriesContext("A"))
+    assert weighted.mean == pytest.approx((2 * search + ml) / 3)
     assert not np.allclose(weighted.mean, (search + ml) / 2)
     # The annual rule keeps the default whatever its rivals score, and says so.
     settings = default_settings("A")
