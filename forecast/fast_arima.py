@@ -141,8 +141,8 @@ _TERMS = {
 
 
 def _parts(w: np.ndarray, phis: tuple[float, ...], theta: float):
-    if len(phis) == 2:
-        return _ar2_parts(w, *phis)
+    if phis and not theta:         # a pure AR: the vectorised AR(2) innovations (an AR(1) is one with phi2 = 0)
+        return _ar2_parts(w, phis[0], phis[1] if len(phis) == 2 else 0.0)
     if not phis and not theta:
         n = len(w)
         return w, np.ones(n), np.ones(n), 1.0
@@ -152,9 +152,12 @@ def _parts(w: np.ndarray, phis: tuple[float, ...], theta: float):
 def _profile(w: np.ndarray, phis: tuple[float, ...], theta: float, with_mean: bool):
     """GLS mean (0 without one), residual sum S, innovations, their ratios and r_N."""
     z_w, z_1, v, v_next = _parts(w, phis, theta)
-    mean = float(np.sum(z_w * z_1 / v) / np.sum(z_1 * z_1 / v)) if with_mean else 0.0
+    mean = 0.0
+    if with_mean:
+        u = z_1 / v
+        mean = float(z_w.dot(u) / z_1.dot(u))
     e = z_w - mean * z_1
-    return mean, float(np.sum(e * e / v)), e, v, v_next
+    return mean, float(e.dot(e / v)), e, v, v_next
 
 
 def _fit_term(w: np.ndarray, term: str, with_mean: bool, start: tuple[float, ...] = ()) -> dict:
@@ -164,7 +167,7 @@ def _fit_term(w: np.ndarray, term: str, with_mean: bool, start: tuple[float, ...
 
     def objective(c) -> float:
         _, s, _, v, _ = _profile(w, *coefs_of(np.atleast_1d(c)), with_mean)
-        return math.inf if s <= 0.0 else n * math.log(s / n) + float(np.sum(np.log(v)))
+        return math.inf if s <= 0.0 else n * math.log(s / n) + float(np.log(v).sum())
 
     c: tuple[float, ...] = ()
     if size == 1:
@@ -174,7 +177,8 @@ def _fit_term(w: np.ndarray, term: str, with_mean: bool, start: tuple[float, ...
         def unbounded(x):
             return objective(COEF_BOUND * np.tanh(x))
         x0 = np.arctanh(np.clip(np.asarray(start or (0.0, 0.0), dtype=float), -0.9, 0.9) / COEF_BOUND)
-        found = minimize(unbounded, x0, method="L-BFGS-B")     # as good an optimum as Nelder-Mead's, at 2/5 the cost
+        # As good an optimum as Nelder-Mead's at a quarter of the cost; gtol far below what moves a forecast.
+        found = minimize(unbounded, x0, method="L-BFGS-B", options={"gtol": 1e-4})
         c = tuple(float(v) for v in COEF_BOUND * np.tanh(found.x))
     phis, theta = coefs_of(c)
     mean, s, e, v, v_next = _profile(w, phis, theta, with_mean)
