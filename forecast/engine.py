@@ -38,7 +38,7 @@ DEFAULT_SAMPLES = 300
 # (fraction of MASE, at every origin) a rival must be to replace the default; 1 never replaces it.
 # Annual: per-series switching lost out of sample at every margin tried (BENCHMARKS.md), so the backtest scores
 # are kept and shown, and the default stays. Prophet and statsforecast's AutoARIMA are not backtested on annual series
-# by default: Prophet loses to simpler trend models there, and AutoARIMA costs about 15-40x `arima_ml2`, which makes
+# by default: Prophet loses to simpler trend models there, and AutoARIMA costs about 15-20x `arima_ml2`, which makes
 # its order choice over the low orders it mostly picks on annual data (BENCHMARKS.md, round 4).
 # Monthly: Prophet lost to ETS, Theta and AutoARIMA on real monthly data without moving holidays (BENCHMARKS.md); it
 # is backtested only where its Lunar New Year regressor applies (`holiday_candidates`).
@@ -62,7 +62,6 @@ DEFAULT_SWITCH_MARGIN = {"A": 1.0, "Q": 0.2, "M": 1.0}
 # Annual: the square root, settled on the annual design sets of rounds 4 and 5 (BENCHMARKS.md).
 DEFAULT_WIDEN_POWER = {"A": 0.5, "Q": 1.0, "M": 1.0}
 FALLBACK_MODEL = "drift"
-_SCALED = {True: "widened in full, narrowed by the square root", False: "widened and narrowed by the square root"}
 PROPHET_PATHS = "Prophet's predictive samples"
 BAND_PATHS = ("quantiles matched to the (calibrated) 80% and 95% bands at each step, random-walk correlation across "
               "steps")
@@ -249,7 +248,7 @@ def _forecast_series(task: SeriesTask) -> SeriesResult:
         forecast = calibrated(forecast, cal, settings.samples, task.seed).clipped(ctx.lower, ctx.upper)
     reason = f"{reason}. Rule: {settings.rule()}." + (
         f" Bands scaled by {cal.factor80:.2f} (80%) and {cal.factor95:.2f} (95%) from its backtest errors "
-        f"({cal.points} points; {_SCALED[settings.widen_power == 1]})." if cal is not None and cal.points
+        f"({cal.points} points; {_scaling(settings.widen_power)})." if cal is not None and cal.points
         else "")
     future = pd.date_range(dates[-1], periods=settings.horizon + 1, freq=frequency_of(task.frequency).pandas)[1:]
     credible = min(settings.horizon, max(1, math.floor(len(y) * CREDIBLE_SHARE)))
@@ -283,6 +282,12 @@ def _first_that_fits(names: Sequence[str], y: np.ndarray, start: pd.Timestamp, c
         if np.all(np.isfinite(forecast.mean)):
             return name, forecast
     raise RuntimeError("no model could forecast the series")
+
+
+def _scaling(widen_power: float) -> str:
+    """How the calibration factors were applied, in words."""
+    widened = {1.0: "in full", 0.5: "by the square root"}.get(widen_power, f"to the power {widen_power:g}")
+    return f"widened {widened}, narrowed by the square root"
 
 
 def _rank(score: ModelScore) -> float:

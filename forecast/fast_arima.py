@@ -1,4 +1,5 @@
-"""ARIMA(0,2,1) by exact maximum likelihood in numpy: the annual local linear trend, without statsforecast's overhead.
+"""ARIMA models by exact maximum likelihood in numpy, without statsforecast's overhead: ARIMA(0,2,1), the annual local
+linear trend (`arima021`, below), and a small auto.arima-style order search (`arima_search`, further down).
 
 The second differences w_t of y follow an MA(1), w_t = e_t + theta e_{t-1}. Its exact Gaussian likelihood comes from
 the innovations algorithm (Brockwell and Davis, section 5.2): one-step predictions w^_t with mean squared errors

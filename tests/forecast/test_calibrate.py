@@ -107,6 +107,7 @@ def test_crossing_probability_from_stored_paths_agrees_with_the_calibrated_bands
                                       "samples": 4000})
     result = forecast_series(SeriesTask("wdi", "A", dates, values, SeriesContext("A"), settings))
     assert result.details["calibration"]["factor95"] != 1.0          # the bands were actually rescaled
+    assert "widened by the square root, narrowed by the square root" in result.reason   # the annual rule, in words
     paths = np.asarray(result.samples)
     last = HORIZON - 1
     above95 = float(np.mean(paths[:, last] >= result.bands["hi95"][last]))
