@@ -126,7 +126,7 @@ def test_bench_model_lists_keep_combinations_whole_and_the_broader_pool_fits_rea
         "naive", "mean(ets,holt,arima021)", "median(drift, dotheta)"]
     dates, values = _wdi_long_series(1)[0]
     y = np.asarray(values)
-    default = "mean(arima_ml2,arima021_ml,damped)"
+    default = "mean(arima_ml2,arima021_ml,ets)"
     pool = [default, "median(drift,damped,dotheta)", "damped", "dotheta"]
     plan = make_plan(len(y), HORIZON, 3)
     scores = run_backtest(y, dates[0], SeriesContext("A"), pool, plan)
