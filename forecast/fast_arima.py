@@ -27,19 +27,10 @@ XATOL = 1e-5
 
 
 def _innovations(w: np.ndarray, theta: float) -> tuple[np.ndarray, np.ndarray, float]:
-    """Innovations e_t = w_t - w^_t, their variance ratios v_{t-1} (one per point), and v_N (after the last)."""
-    n = len(w)
-    t2 = theta * theta
-    v = np.empty(n + 1)
-    v[0] = 1.0 + t2
-    for i in range(1, n + 1):
-        v[i] = 1.0 + t2 - t2 / v[i - 1]
-    e = np.empty(n)
-    pred = 0.0
-    for i in range(n):
-        e[i] = w[i] - pred
-        pred = theta * e[i] / v[i]
-    return e, v[:n], float(v[n])
+    """Innovations e_t = w_t - w^_t, their variance ratios v_{t-1} (one per point), and v_N (after the last): the
+    ARMA(1,1) recursion below with phi = 0."""
+    e, _, v, v_next = _arma11_parts(w, 0.0, theta)
+    return e, v, v_next
 
 
 def _objective(theta: float, w: np.ndarray) -> float:
