@@ -50,13 +50,18 @@ class Model:
         return result.clipped(ctx.lower, ctx.upper)
 
 
+def _from_bands(out: dict, n_paths: int, seed: int) -> Forecast:
+    """A Forecast from a dict keyed as statsforecast's `forecast` output (mean, lo-80, hi-80, lo-95, hi-95)."""
+    return with_paths(out["mean"], out["lo-80"], out["hi-80"], out["lo-95"], out["hi-95"], n_paths, seed)
+
+
 # --------------------------------------------------------------------------- statsforecast
 def _statsforecast(factory: Callable[..., object]) -> Callable[..., Forecast]:
     """A fit function for a statsforecast model built by factory(season_length, n)."""
     def fit(y, start, h, ctx, n_paths, seed) -> Forecast:
         model = factory(ctx.seasonality(len(y)), len(y))
         out = model.forecast(y=y, h=h, level=list(LEVELS))
-        return with_paths(out["mean"], out["lo-80"], out["hi-80"], out["lo-95"], out["hi-95"], n_paths, seed)
+        return _from_bands(out, n_paths, seed)
     return fit
 
 
@@ -119,7 +124,7 @@ def _arima021_ml(y, start, h, ctx, n_paths, seed) -> Forecast:
     """ARIMA(0,2,1) by exact maximum likelihood in numpy (forecast/fast_arima.py): the same model as `arima021`, the
     likelihood's maximum found where statsforecast's CSS-then-ML search can stop short of it, at a tenth of the cost."""
     out = exact_arima021(y, h)
-    return with_paths(out["mean"], out["lo-80"], out["hi-80"], out["lo-95"], out["hi-95"], n_paths, seed)
+    return _from_bands(out, n_paths, seed)
 
 
 def _arima_search(max_terms: int) -> Callable[..., Forecast]:
@@ -127,7 +132,7 @@ def _arima_search(max_terms: int) -> Callable[..., Forecast]:
     AR and MA terms; a drift or not, by AICc), each fitted by exact ML in numpy (forecast/fast_arima.py)."""
     def fit(y, start, h, ctx, n_paths, seed) -> Forecast:
         out = arima_search(y, h, max_terms)
-        return with_paths(out["mean"], out["lo-80"], out["hi-80"], out["lo-95"], out["hi-95"], n_paths, seed)
+        return _from_bands(out, n_paths, seed)
     return fit
 
 
