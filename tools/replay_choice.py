@@ -4,7 +4,8 @@
 
 Each setting: default, other candidates, switch margin, calibration (`none`; `full`: the factors as computed;
 `asymP`: a narrowing factor k applied as k**P, a widening one in full; `powP`: every factor as k**P;
-`floorF`: factors at least F; `sharedP`: both bands scaled by the 80% factor, narrowing as asymP). Prints mean MASE, 80% and 95% coverage per setting and per fixed model.
+`floorF`: factors at least F; `sharedP`: both bands scaled by the 80% factor, narrowing as asymP). Prints mean MASE,
+80% and 95% coverage per setting and per fixed model.
 """
 import json
 import pickle
@@ -20,6 +21,11 @@ def raw_calibration(score):
         return Calibration()
     f80, f95 = factor(score.ratios80, 0.80), factor(score.ratios95, 0.95)
     return Calibration(f80, max(f95, f80), min(len(score.ratios80), len(score.ratios95)))
+
+
+def narrowed(k, p):
+    """A widening factor in full, a narrowing one to the power p."""
+    return k if k >= 1 else k ** p
 
 
 def run(cache, default, cands, margin, calmode):
@@ -41,13 +47,12 @@ def run(cache, default, cands, margin, calmode):
                     p = float(calmode[3:])
                     cal = Calibration(cal.factor80 ** p, cal.factor95 ** p, cal.points)
                 if calmode.startswith("shared"):      # both bands by the 80% factor, narrowing as asymP
-                    p = float(calmode[6:])
-                    g = lambda k: k if k >= 1 else k ** p
-                    cal = Calibration(g(cal.factor80), g(cal.factor80), cal.points)
+                    k80 = narrowed(cal.factor80, float(calmode[6:]))
+                    cal = Calibration(k80, k80, cal.points)
                 if calmode.startswith("asym"):
                     p = float(calmode[4:])
-                    g = lambda k: k if k >= 1 else k ** p
-                    cal = Calibration(g(cal.factor80), max(g(cal.factor95), g(cal.factor80)), cal.points)
+                    k80 = narrowed(cal.factor80, p)
+                    cal = Calibration(k80, max(narrowed(cal.factor95, p), k80), cal.points)
                 f = calibrated(f, cal, 0, o["seed"]).clipped(*o["bounds"])
             a = o["actual"]
             rows.append((mase(a, f.mean, o["scale"]), coverage(a, f.lo80, f.hi80), coverage(a, f.lo95, f.hi95)))
