@@ -17,7 +17,7 @@ CHUNK_SIZE = 8
 # Below this many items a pool costs more to start than it saves.
 MIN_PARALLEL_ITEMS = 16
 # Imported once by the fork server, so each worker starts with them loaded.
-_PRELOAD = ["autarky.forecast.engine", "statsforecast.models", "statsforecast.distributions", "prophet"]
+_PRELOAD = ["autarky.forecast.engine", "statsforecast.models", "statsforecast.distributions", "prophet", "scipy.optimize"]
 
 
 class ExecutorError(AutarkyError):

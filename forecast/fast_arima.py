@@ -17,8 +17,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.optimize import minimize, minimize_scalar
-
 from autarky.forecast.interface import Z80, Z95
 
 THETA_BOUND = 0.9999
@@ -43,6 +41,7 @@ def _objective(theta: float, w: np.ndarray) -> float:
 
 def fit_theta(w: np.ndarray) -> float:
     """The exact-ML MA(1) coefficient of w (0 when w is constant: nothing to estimate)."""
+    from scipy.optimize import minimize_scalar     # here, not at import: the dashboard reads the model registry
     if len(w) < 2 or not np.any(w):
         return 0.0
     result = minimize_scalar(_objective, bounds=(-THETA_BOUND, THETA_BOUND), args=(w,), method="bounded",
@@ -154,6 +153,7 @@ def _profile(w: np.ndarray, phis: tuple[float, ...], theta: float, with_mean: bo
 
 def _fit_term(w: np.ndarray, term: str, with_mean: bool, start: tuple[float, ...] = ()) -> dict:
     """Exact-ML fit of one ARMA term (or none) with or without a mean on w: coefficients, mean, sigma2, AICc."""
+    from scipy.optimize import minimize, minimize_scalar
     n = len(w)
     size, coefs_of = _TERMS[term]
 
