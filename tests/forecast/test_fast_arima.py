@@ -70,7 +70,7 @@ SEARCHED = [(i, c) for i in ("NY.GDP.MKTP.CD", "IP.PAT.RESD", "GB.XPD.RSDV.GD.ZS
 @pytest.mark.parametrize("indicator,country", SEARCHED)
 def test_search_picks_the_order_auto_arima_picks_over_the_same_orders(indicator, country, max_terms):
     """statsforecast's AutoARIMA searching the same orders exhaustively (p + q <= max_terms, at most one MA term):
-    the same order and the same forecast."""
+    the same order (or one tied with it on statsforecast's AICc) and the same forecast."""
     _, values = real_series(indicator, country)
     y = np.array(values)
     ours = arima_search(y, 6, max_terms)
@@ -78,8 +78,18 @@ def test_search_picks_the_order_auto_arima_picks_over_the_same_orders(indicator,
         warnings.simplefilter("ignore")
         model = AutoARIMA(season_length=1, max_p=max_terms, max_q=1, max_order=max_terms, stepwise=False).fit(y)
         theirs = model.predict(h=6, level=[95])
+    theirs_aicc = model.model_["aicc"]
     p, q, _, _, _, d, _ = model.model_["arma"]
-    assert ours["order"] == (p, d, q)
+    if ours["order"] != (p, d, q):
+        # Only a tie is allowed: on statsforecast's own criterion, our order is as good as its pick to 0.1 AICc
+        # (statsforecast 2.1.1 on IP.PAT.RESD KOR, two terms: ARIMA(2,1,0) 844.999 against ARIMA(0,1,1) 844.996,
+        # both with drift). The forecasts of two tied orders need not agree, so they are not compared.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tied = ARIMA(order=ours["order"], include_mean=ours["with_mean"] and d == 0,
+                         include_drift=ours["with_mean"] and d == 1).fit(y)
+        assert tied.model_["aicc"] - theirs_aicc < 0.1, (ours["order"], (p, d, q))
+        return
     scale = np.mean(np.abs(np.diff(y)))
     assert np.max(np.abs(ours["mean"] - theirs["mean"])) < 0.15 * scale
     assert ours["hi-95"] - ours["mean"] == pytest.approx(theirs["hi-95"] - theirs["mean"], rel=0.25)
