@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from autarky.forecast.interface import Z80, Z95
+from autarky.forecast.interface import normal_bands
 
 THETA_BOUND = 0.9999
 # Bounded search tolerance on theta: far finer than what changes a forecast.
@@ -64,8 +64,7 @@ def arima021(y: np.ndarray, h: int) -> dict[str, np.ndarray]:
     j = np.arange(h, dtype=float)
     psi = (j + 1.0) + theta * j
     sd = np.sqrt(sigma2 * (np.cumsum(psi * psi) + steps * steps * max(v_next - 1.0, 0.0)))
-    return {"mean": mean, "lo-80": mean - Z80 * sd, "hi-80": mean + Z80 * sd, "lo-95": mean - Z95 * sd,
-            "hi-95": mean + Z95 * sd, "theta": theta, "sigma2": sigma2}
+    return {**normal_bands(mean, sd), "theta": theta, "sigma2": sigma2}
 
 
 # --------------------------------------------------------------------------- a small order search (`arima_ml`)
@@ -228,6 +227,5 @@ def arima_search(y: np.ndarray, h: int, max_terms: int = 1) -> dict[str, np.ndar
     state = max(fit["v_next"] - 1.0, 0.0) if fit["theta"] else 0.0
     sd = np.sqrt(fit["sigma2"] * (np.cumsum(psi * psi) + carry * carry * state))
     p = len(fit["phis"])
-    return {"mean": mean, "lo-80": mean - Z80 * sd, "hi-80": mean + Z80 * sd, "lo-95": mean - Z95 * sd,
-            "hi-95": mean + Z95 * sd, "order": (p, d, int(bool(fit["theta"]) or fit["term"] in ("ma1", "arma11"))),
+    return {**normal_bands(mean, sd), "order": (p, d, int(bool(fit["theta"]) or fit["term"] in ("ma1", "arma11"))),
             "with_mean": fit["mean"] != 0.0, "sigma2": fit["sigma2"]}

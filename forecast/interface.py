@@ -64,6 +64,12 @@ class Forecast:
 Z80 = 1.2815515655446004   # standard normal quantile at 0.90
 
 
+def normal_bands(mean: np.ndarray, sd: np.ndarray) -> dict[str, np.ndarray]:
+    """80% and 95% bands of a normal forecast, keyed as statsforecast's `forecast` output."""
+    return {"mean": mean, "lo-80": mean - Z80 * sd, "hi-80": mean + Z80 * sd, "lo-95": mean - Z95 * sd,
+            "hi-95": mean + Z95 * sd}
+
+
 def paths_from_bands(mean: np.ndarray, lo95: np.ndarray, hi95: np.ndarray, n_paths: int, seed: int,
                      lo80: np.ndarray | None = None, hi80: np.ndarray | None = None) -> np.ndarray:
     """Paths whose step-h marginals have the bands as quantiles, correlated across steps like a random walk.

@@ -15,6 +15,7 @@ from typing import Callable, Sequence
 import numpy as np
 import pandas as pd
 
+from autarky.forecast.ces import ces
 from autarky.forecast.fast_arima import arima021 as exact_arima021
 from autarky.forecast.fast_arima import arima_search
 from autarky.forecast.interface import LEVELS, Forecast, SeriesContext, with_paths
@@ -127,6 +128,11 @@ def _arima021_ml(y, start, h, ctx, n_paths, seed) -> Forecast:
     return _from_bands(out, n_paths, seed)
 
 
+def _ces(y, start, h, ctx, n_paths, seed) -> Forecast:
+    """Complex exponential smoothing, non-seasonal (statsforecast's AutoCES fit, analytic bands: forecast/ces.py)."""
+    return _from_bands(ces(y, h), n_paths, seed)
+
+
 def _arima_search(max_terms: int) -> Callable[..., Forecast]:
     """auto.arima's order choice over the low orders it mostly picks on annual data (d by KPSS; at most max_terms
     AR and MA terms; a drift or not, by AICc), each fitted by exact ML in numpy (forecast/fast_arima.py)."""
@@ -154,6 +160,8 @@ SINGLE_MODELS: dict[str, Model] = {m.name: m for m in (
           summary="a damped trend, ETS(A,Ad,N): a trend that flattens out"),
     Model("dotheta", _statsforecast(_dotheta), complexity=3, min_obs=5,
           summary="the dynamic optimised Theta method"),
+    Model("ces", _ces, complexity=4, min_obs=5,
+          summary="complex exponential smoothing, non-seasonal: level and trend in one complex-valued state"),
     Model("arima021", _statsforecast(_arima021), complexity=4, min_obs=5,
           summary="ARIMA(0,2,1), a local linear trend (statsforecast)"),
     Model("arima021_ml", _arima021_ml, complexity=4, min_obs=5,
