@@ -10,7 +10,7 @@ import pytest
 
 from autarky.forecast.backtest import ModelScore, band_ratios
 from autarky.forecast.calibrate import FACTOR_RANGE, Calibration, calibrated, calibration, factor
-from autarky.forecast.engine import SeriesTask, default_settings, forecast_series
+from autarky.forecast.engine import DEFAULT_MODEL, SeriesTask, default_settings, forecast_series
 from autarky.forecast.interface import Forecast, SeriesContext
 from autarky.snapshot import snapshot_rows
 
@@ -126,7 +126,7 @@ def test_bench_model_lists_keep_combinations_whole_and_the_broader_pool_fits_rea
         "naive", "mean(ets,holt,arima021)", "median(drift, dotheta)"]
     dates, values = _wdi_long_series(1)[0]
     y = np.asarray(values)
-    default = "mean(arima_ml2,arima021_ml,ets)"
+    default = DEFAULT_MODEL["A"]
     pool = [default, "median(drift,damped,dotheta)", "damped", "dotheta"]
     plan = make_plan(len(y), HORIZON, 3)
     scores = run_backtest(y, dates[0], SeriesContext("A"), pool, plan)
