@@ -139,3 +139,21 @@ def test_a_member_named_twice_is_fitted_once(monkeypatch):
     assert sorted(calls) == ["drift", "naive"]
     drift = real(models.get_model("drift"), y, pd.Timestamp("2000-01-01"), 3, SeriesContext("A"), 0).mean
     assert fc.mean == pytest.approx((3 * drift + y[-1]) / 4)
+
+
+def test_statsforecast_reuses_frozen_normal_distributions_and_forecasts_are_unchanged():
+    from scipy import stats
+    import statsforecast.distributions as distributions
+    y = np.array([3.0, 4.0, 6.0, 5.0, 8.0, 9.0, 8.5, 11.0])
+    fc = get_model("naive").forecast(y, pd.Timestamp("2000-01-01"), 4, SeriesContext("A"))   # installs the cache
+    normal = distributions.frozen_error_distribution(1.0, "normal")
+    assert distributions.frozen_error_distribution(1.0, "normal") is normal
+    assert normal.ppf(0.975) == pytest.approx(stats.norm.ppf(0.975))
+    student = distributions.frozen_error_distribution(1.0, "t", {"df": 4.0})
+    assert student is not distributions.frozen_error_distribution(1.0, "t", {"df": 4.0})
+    assert student.ppf(0.975) == pytest.approx(stats.t(df=4.0).ppf(0.975))
+    # The naive forecast's bands as statsforecast defines them: sigma from the one-step changes, times sqrt(h).
+    sigma = np.sqrt(np.mean(np.diff(y) ** 2))
+    steps = np.sqrt(np.arange(1, 5))
+    assert fc.hi95 == pytest.approx(y[-1] + stats.norm.ppf(0.975) * sigma * steps)
+    assert fc.lo80 == pytest.approx(y[-1] - stats.norm.ppf(0.9) * sigma * steps)
