@@ -40,7 +40,6 @@ def ces(y: np.ndarray, h: int) -> dict:
     from statsforecast.models import AutoCES
     model = AutoCES(season_length=1, model="N").fit(y)
     fit = model.model_
-    a0, a1 = float(fit["par"]["alpha_0"]), float(fit["par"]["alpha_1"])
+    a0, a1, sigma2 = float(fit["par"]["alpha_0"]), float(fit["par"]["alpha_1"]), float(fit["sigma2"])
     mean = np.asarray(model.predict(h=h)["mean"], dtype=float)
-    sd = forecast_sd(a0, a1, float(fit["sigma2"]), h)
-    return {**normal_bands(mean, sd), "alpha_0": a0, "alpha_1": a1, "sigma2": float(fit["sigma2"])}
+    return {**normal_bands(mean, forecast_sd(a0, a1, sigma2, h)), "alpha_0": a0, "alpha_1": a1, "sigma2": sigma2}
