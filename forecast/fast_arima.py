@@ -174,7 +174,7 @@ def _fit_term(w: np.ndarray, term: str, with_mean: bool, start: tuple[float, ...
             sqrt(eps)), without the per-call overhead of scipy's differencing (half the cost of a fit in scipy 1.17)."""
             f = unbounded(x)
             steps = GRADIENT_STEP * np.maximum(1.0, np.abs(x))
-            return f, np.array([(unbounded(x + np.eye(2)[i] * steps[i]) - f) / steps[i] for i in range(2)])
+            return f, np.array([(unbounded(x + dx) - f) / step for dx, step in zip(np.diag(steps), steps)])
         x0 = np.arctanh(np.clip(np.asarray(start or (0.0, 0.0), dtype=float), -0.9, 0.9) / COEF_BOUND)
         # As good an optimum as Nelder-Mead's at a quarter of the cost; gtol far below what moves a forecast.
         found = minimize(with_gradient, x0, jac=True, method="L-BFGS-B", options={"gtol": 1e-4})
