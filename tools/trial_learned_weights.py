@@ -6,9 +6,9 @@ and caches the point forecasts. Step 2 learns weights on all sets but one and sc
 turn: static weights (one softmax vector for every series), and weights that depend on features of each series'
 history (softmax of a linear function of: log length, KPSS differencing order, linearity of the last 20 points,
 curvature, lag-1 autocorrelation and spread of the changes, drift t statistic, recent change of slope), fitted by
-minimising the mean MASE of the weighted forecast with an L2 penalty `lam` (Adam, 1,500 steps). The penalty is chosen
-either after seeing every set (`--lams` with one value per run) or inside each fold by leave-one-set-out on the other
-eight (`--nested`). Ratios are to the best of the 10 single models on the set left out.
+minimising the mean MASE of the weighted forecast with an L2 penalty `lam` (Adam, 1,500 steps). One row per penalty
+in LAMS shows what choosing it after seeing every set would give; `--nested` adds a row where it is chosen inside each
+fold by leave-one-set-out on the other eight. Ratios are to the best of the 10 single models on the set left out.
 
     .venv/bin/python tools/trial_learned_weights.py fits CACHE.pkl a_design.csv a_confirm.csv ...
     .venv/bin/python tools/trial_learned_weights.py score CACHE.pkl [--nested]
