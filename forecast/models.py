@@ -164,6 +164,23 @@ def _arima_search(max_terms: int) -> Callable[..., Forecast]:
     return fit
 
 
+# --------------------------------------------------------------------------- on logarithms
+# exp(700) is near the largest float: a log forecast beyond it is no forecast.
+MAX_LOG = 700.0
+
+
+def _on_logs(fit: Callable[..., Forecast]) -> Callable[..., Forecast]:
+    """The model fitted to log y where every value is positive (as is otherwise), its point forecast and bands
+    mapped back by exp: the point becomes the median on the original scale, the bands stay exact quantiles."""
+    def logged(y, start, h, ctx, n_paths, seed) -> Forecast:
+        if np.min(y) <= 0.0:
+            return fit(y, start, h, ctx, n_paths, seed)
+        out = fit(np.log(y), start, h, ctx, 0, seed)
+        back = [np.exp(np.minimum(a, MAX_LOG)) for a in (out.mean, out.lo80, out.hi80, out.lo95, out.hi95)]
+        return with_paths(*back, n_paths=n_paths, seed=seed)
+    return logged
+
+
 # --------------------------------------------------------------------------- registry
 SINGLE_MODELS: dict[str, Model] = {m.name: m for m in (
     Model("naive", _statsforecast(_naive), complexity=0, min_obs=2,
@@ -194,6 +211,13 @@ SINGLE_MODELS: dict[str, Model] = {m.name: m for m in (
           summary="ARIMA with differencing by KPSS tests and up to two AR/MA terms, chosen by AICc"),
     Model("arima", _statsforecast(_arima), complexity=5, min_obs=8,
           summary="AutoARIMA: ARIMA with its orders chosen by a stepwise AICc search"),
+    Model("ets_log", _on_logs(_statsforecast(_ets)), complexity=5, min_obs=5,
+          summary="AutoETS on the logarithms of the series (where every value is positive)"),
+    Model("dotheta_log", _on_logs(_statsforecast(_dotheta)), complexity=4, min_obs=5,
+          summary="the dynamic optimised Theta method on the logarithms of the series (where every value is "
+                  "positive)"),
+    Model("arima_log", _on_logs(_statsforecast(_arima)), complexity=6, min_obs=8,
+          summary="AutoARIMA on the logarithms of the series (where every value is positive)"),
     Model("prophet", fit_prophet, complexity=6, min_obs=5,
           summary="Prophet configured for the data (growth, seasonality, Lunar New Year)"),
     Model("prophet_default", fit_prophet_default, complexity=7, min_obs=5,

@@ -157,3 +157,23 @@ def test_statsforecast_reuses_frozen_normal_distributions_and_forecasts_are_unch
     steps = np.sqrt(np.arange(1, 5))
     assert fc.hi95 == pytest.approx(y[-1] + stats.norm.ppf(0.975) * sigma * steps)
     assert fc.lo80 == pytest.approx(y[-1] - stats.norm.ppf(0.9) * sigma * steps)
+
+
+def test_log_models_forecast_the_logarithms_and_map_back_by_exp():
+    """`ets_log` is AutoETS on log y with everything exp'd back: the bands stay the same quantiles, ordered and
+    positive; a series with a value at or below zero is fitted as it is."""
+    from statsforecast.models import AutoETS
+    from autarky.forecast.datasets import us_employment
+    y = us_employment().query("unique_id == 'CEU1021100001'")["y"].to_numpy()[-120:]
+    start, monthly = pd.Timestamp("2010-01-01"), SeriesContext("M")
+    ours = get_model("ets_log").forecast(y, start, 12, monthly, n_paths=50, seed=1)
+    theirs = AutoETS(season_length=12).forecast(y=np.log(y), h=12, level=[80, 95])
+    assert ours.mean == pytest.approx(np.exp(theirs["mean"]))
+    assert ours.hi95 == pytest.approx(np.exp(theirs["hi-95"])) and ours.lo80 == pytest.approx(np.exp(theirs["lo-80"]))
+    assert np.all(0 < ours.lo95) and np.all(ours.lo95 < ours.lo80) and np.all(ours.lo80 < ours.mean)
+    assert np.all(ours.mean < ours.hi80) and np.all(ours.hi80 < ours.hi95) and ours.paths.shape == (50, 12)
+    # Not the same as AutoETS on the levels: the transform is applied.
+    assert not np.allclose(ours.mean, get_model("ets").forecast(y, start, 12, monthly).mean)
+    crossing = y - y.mean()                    # negative values: no logarithm, the model as it is
+    raw = get_model("dotheta").forecast(crossing, start, 12, monthly)
+    assert get_model("dotheta_log").forecast(crossing, start, 12, monthly).mean == pytest.approx(raw.mean)
