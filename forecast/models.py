@@ -211,18 +211,16 @@ SINGLE_MODELS: dict[str, Model] = {m.name: m for m in (
           summary="ARIMA with differencing by KPSS tests and up to two AR/MA terms, chosen by AICc"),
     Model("arima", _statsforecast(_arima), complexity=5, min_obs=8,
           summary="AutoARIMA: ARIMA with its orders chosen by a stepwise AICc search"),
-    Model("ets_log", _on_logs(_statsforecast(_ets)), complexity=5, min_obs=5,
-          summary="AutoETS on the logarithms of the series (where every value is positive)"),
-    Model("dotheta_log", _on_logs(_statsforecast(_dotheta)), complexity=4, min_obs=5,
-          summary="the dynamic optimised Theta method on the logarithms of the series (where every value is "
-                  "positive)"),
-    Model("arima_log", _on_logs(_statsforecast(_arima)), complexity=6, min_obs=8,
-          summary="AutoARIMA on the logarithms of the series (where every value is positive)"),
     Model("prophet", fit_prophet, complexity=6, min_obs=5,
           summary="Prophet configured for the data (growth, seasonality, Lunar New Year)"),
     Model("prophet_default", fit_prophet_default, complexity=7, min_obs=5,
           summary="Prophet with its default settings"),
 )}
+# Every model but Prophet (which has its own growth settings) also on logarithms: `ets_log`, `ces_log`, ...
+SINGLE_MODELS |= {f"{m.name}_log": Model(f"{m.name}_log", _on_logs(m.fit), complexity=m.complexity + 1,
+                                         min_obs=m.min_obs, summary=f"{m.summary}; fitted to the logarithms of the "
+                                                                    "series where every value is positive")
+                  for m in list(SINGLE_MODELS.values()) if not m.name.startswith("prophet")}
 
 
 def member_forecast(model: Model, y: np.ndarray, start: pd.Timestamp, h: int, ctx: SeriesContext,
