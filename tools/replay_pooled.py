@@ -42,6 +42,8 @@ def pooled_score(origins, name, default, how):
 
 def pick(origins, candidates, how, margin):
     default = candidates[0]
+    if len(candidates) == 1:      # a candidate alone is a fixed model, scored or not by the inner backtest
+        return default
     table = {c: pooled_score(origins, c, default, how) for c in candidates}
     table = {c: v for c, v in table.items() if np.isfinite(v)}
     best = min(table, key=table.get)
