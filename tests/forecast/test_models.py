@@ -110,7 +110,7 @@ def test_prophet_is_backtested_on_monthly_series_with_the_lunar_new_year_only(ca
     assert series_context(catalog, "wb:TX.VAL.TECH.MF.ZS:CHN", "A") == SeriesContext("A", lower=0.0, upper=100.0)
     monthly = default_settings("M")
     assert "prophet" in monthly.backtested(holidays=True) and "prophet" not in monthly.backtested()
-    assert monthly.backtested()[0] == monthly.default == "mean(ets_log,dotheta_log)"
+    assert monthly.backtested()[0] == monthly.default == "median(ets,ets_log,dotheta_log)"
     assert "prophet" not in default_settings("A").backtested(holidays=True)
 
 
