@@ -508,13 +508,22 @@ def monthly_confirm3() -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def _taiwan(name: str, date_column: str, date_format: str, prefix: str, leave_out: tuple[str, ...] = ()
+            ) -> pd.DataFrame:
+    """One series per column of a wide file of Taiwan's monthly figures (figures may carry thousands separators); ids
+    `prefix:column:TWN`, so the Lunar New Year applies."""
+    raw = pd.read_csv(TAIWAN / name, dtype=str)
+    raw = raw[raw[date_column].str.match(r"\d", na=False)]          # the files end with a row of tabs
+    ds = pd.Series(pd.to_datetime(raw[date_column], format=date_format))
+    columns = [c for c in raw.columns
+               if c != date_column and not c.startswith("Unnamed") and c.strip() and c not in leave_out]
+    return pd.concat([_recent(f"{prefix}:{c}:TWN", ds, raw[c].str.replace(",", "").astype(float)) for c in columns],
+                     ignore_index=True)
+
+
 def _twn_orders(name: str, tag: str, leave_out: tuple[str, ...] = ()) -> pd.DataFrame:
-    """One series per column of a file of Taiwan's export orders; ids end in `:TWN`, so the Lunar New Year applies."""
-    raw = pd.read_csv(TAIWAN / name, thousands=",")
-    raw = raw[raw["date"].notna()]                       # the files end with a row of tabs
-    ds = pd.Series(pd.to_datetime(raw["date"], format="%m/%d/%Y"))
-    columns = [c for c in raw.columns if c != "date" and not c.startswith("Unnamed") and c not in leave_out]
-    return pd.concat([_recent(f"twn_orders_{tag}:{c}:TWN", ds, raw[c]) for c in columns], ignore_index=True)
+    """Taiwan's export orders (column `date` holds the month)."""
+    return _taiwan(name, "date", "%m/%d/%Y", f"twn_orders_{tag}", leave_out)
 
 
 def monthly_twn_design() -> pd.DataFrame:
@@ -522,13 +531,8 @@ def monthly_twn_design() -> pd.DataFrame:
 
 
 def _twn_production(name: str, leave_out: tuple[str, ...] = ()) -> pd.DataFrame:
-    """One series per industry of a file of Taiwan's production indices (column `Item` holds the month)."""
-    raw = pd.read_csv(TAIWAN / name, dtype=str)
-    raw = raw[raw["Item"].str.match(r"\d{4}-\d{2}-\d{2}$", na=False)]     # the files end with a row of tabs
-    columns = [c for c in raw.columns
-               if c != "Item" and not c.startswith("Unnamed") and c.strip() and c not in leave_out]
-    return pd.concat([_recent(f"twn_production:{c}:TWN", raw["Item"], raw[c].str.replace(",", "").astype(float))
-                      for c in columns], ignore_index=True)
+    """Taiwan's production indices by industry (column `Item` holds the month)."""
+    return _taiwan(name, "Item", "%Y-%m-%d", "twn_production", leave_out)
 
 
 def monthly_twn_production() -> pd.DataFrame:
@@ -541,11 +545,28 @@ def monthly_confirm6() -> pd.DataFrame:
     return _twn_production(TWN_PRODUCTION_ALL, seen)
 
 
+def _vietnam(path: Path) -> pd.DataFrame:
+    """A file of Viet Nam's monthly trade releases, each row dated by its release's month (`ds`), oldest first (rows of
+    one month keep the file's order)."""
+    raw = pd.read_csv(path)
+    return raw.assign(ds=pd.to_datetime(raw["Date"].str[:7] + "-01")).sort_values("ds", kind="stable")
+
+
+def monthly_confirm5() -> pd.DataFrame:
+    """Viet Nam's monthly exports and imports by kind of firm (one row per release; its month is the release's)."""
+    raw = _vietnam(VIETNAM_TRADE)
+    frames = []
+    for sector, tag in VIETNAM_SECTORS.items():
+        rows = raw[raw["Ngành"] == sector]
+        frames += [_recent(f"vnm_trade:{flow}:{tag}:VNM", rows["ds"], rows[column])
+                   for column, flow in VIETNAM_FLOWS.items()]
+    return pd.concat(frames, ignore_index=True)
+
+
 def monthly_confirm7() -> pd.DataFrame:
     """Viet Nam's monthly exports by commodity group (crude oil's row is repeated in most releases: kept once)."""
-    raw = pd.read_csv(VIETNAM_EXPORTS)
-    raw = raw.assign(ds=pd.to_datetime(raw["Date"].str[:7] + "-01")).drop_duplicates(["Ngành", "ds"])
-    raw = raw[~raw["Ngành"].isin(VIETNAM_NOT_GROUPS) & (raw["Total-M"] > 0)].sort_values("ds")
+    raw = _vietnam(VIETNAM_EXPORTS).drop_duplicates(["Ngành", "ds"])
+    raw = raw[~raw["Ngành"].isin(VIETNAM_NOT_GROUPS) & (raw["Total-M"] > 0)]
     months = raw.groupby("Ngành")["ds"].nunique()
     return pd.concat([_recent(f"vnm_exports:{group}:VNM", rows["ds"], rows["Total-M"])
                       for group, rows in raw.groupby("Ngành") if months[group] >= MIN_VIETNAM_MONTHS],
@@ -564,18 +585,6 @@ def monthly_confirm8() -> pd.DataFrame:
     for (hs, origin), rows in raw.groupby(["hs", "Origin"]):
         if len(rows) >= MIN_HONG_KONG_MONTHS:
             frames.append(_recent(f"hkg_imports:{hs}:{origin.title()}:HKG", rows["ds"], rows["y"]))
-    return pd.concat(frames, ignore_index=True)
-
-
-def monthly_confirm5() -> pd.DataFrame:
-    """Viet Nam's monthly exports and imports by kind of firm (one row per release; its month is the release's)."""
-    raw = pd.read_csv(VIETNAM_TRADE)
-    raw = raw.assign(ds=pd.to_datetime(raw["Date"].str[:7] + "-01")).sort_values("ds")
-    frames = []
-    for sector, tag in VIETNAM_SECTORS.items():
-        rows = raw[raw["Ngành"] == sector]
-        frames += [_recent(f"vnm_trade:{flow}:{tag}:VNM", rows["ds"], rows[column])
-                   for column, flow in VIETNAM_FLOWS.items()]
     return pd.concat(frames, ignore_index=True)
 
 
