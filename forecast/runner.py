@@ -47,10 +47,14 @@ class RefreshResult:
 
 def series_context(catalog: Catalog | None, key: str, frequency: str, country: str | None = None,
                    indicator: str | None = None) -> SeriesContext:
-    """Bounds from the catalog's min/max for the indicator, Lunar New Year for East Asian monthly data."""
+    """Bounds from the catalog's min/max for the indicator, Lunar New Year for East Asian monthly data. Without
+    indicator and country given, they come from the key: `source:indicator:country`; a longer key (a benchmark file's
+    id such as `hkg_imports:8486:Japan:HKG`) gives its last part as the country, and no indicator."""
     parts = key.split(":")
     if indicator is None and len(parts) == 3:
         indicator, country = parts[1], parts[2]
+    elif indicator is None and country is None and len(parts) > 3:
+        country = parts[-1]
     spec = catalog.indicators.get(indicator) if catalog is not None and indicator else None
     lower = spec.min if spec is not None else None
     upper = spec.max if spec is not None else None

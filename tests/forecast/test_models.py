@@ -107,6 +107,8 @@ def test_prophet_is_backtested_on_monthly_series_with_the_lunar_new_year_only(ca
     from autarky.forecast.runner import series_context
     assert series_context(catalog, "comtrade:CT.8542.M:CHN", "M").lunar_new_year is True
     assert series_context(catalog, "comtrade:CT.8542.M:USA", "M").lunar_new_year is False
+    assert series_context(catalog, "hkg_imports:8486:Japan:HKG", "M") == SeriesContext("M", lunar_new_year=True)
+    assert series_context(catalog, "vnm_exports:Cao su:VNM:extra", "M").lunar_new_year is False
     assert series_context(catalog, "wb:TX.VAL.TECH.MF.ZS:CHN", "A") == SeriesContext("A", lower=0.0, upper=100.0)
     monthly = default_settings("M")
     assert "prophet" in monthly.backtested(holidays=True) and "prophet" not in monthly.backtested()
