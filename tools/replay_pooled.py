@@ -52,10 +52,10 @@ def pick(origins, candidates, how, margin):
     return best if beats else default
 
 
-def scored(o, name):
+def scored(o, name, widen_power):
     """(MASE, 80% and 95% coverage) of the model's calibrated forecast at one origin; the default where it has none."""
     f = o["outer"].get(name) or o["outer"]["naive"]
-    f = calibrated(f, calibration(o["scores"].get(name), DEFAULT_WIDEN_POWER["A"]), 0, o["seed"]).clipped(*o["bounds"])
+    f = calibrated(f, calibration(o["scores"].get(name), widen_power), 0, o["seed"]).clipped(*o["bounds"])
     a = o["actual"]
     return mase(a, f.mean, o["scale"]), coverage(a, f.lo80, f.hi80), coverage(a, f.lo95, f.hi95)
 
@@ -68,7 +68,8 @@ def per_series(cache, candidates, how, margin):
         origins = [s[k] for s in series]
         name = pick(origins, candidates, how, margin)
         for row, o in zip(rows, origins):
-            row.append(scored(o, name if o["outer"].get(name) is not None else candidates[0]))
+            row.append(scored(o, name if o["outer"].get(name) is not None else candidates[0],
+                              DEFAULT_WIDEN_POWER[cache["freq"]]))
     return np.array([np.nanmean([r[0] for r in row]) for row in rows]), np.mean([np.mean([r[2] for r in row])
                                                                                for row in rows])
 
