@@ -279,7 +279,8 @@ def describe(name: str) -> str:
     total = len(model.members)
     parts = [f"{m} ({SINGLE_MODELS[m].summary}){'' if len(counts) == total else f', weight {k}/{total}'}"
              for m, k in counts.items()]
-    return f"the {model.how} of the forecasts and bands of " + "; ".join(parts)
+    middle = " (at each step the mean of the middle two)" if model.how == "median" and total % 2 == 0 else ""
+    return f"the {model.how}{middle} of the forecasts and bands of " + "; ".join(parts)
 
 
 def get_model(name: str) -> Model:

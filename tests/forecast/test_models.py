@@ -112,7 +112,7 @@ def test_prophet_is_backtested_on_monthly_series_with_the_lunar_new_year_only(ca
     assert series_context(catalog, "wb:TX.VAL.TECH.MF.ZS:CHN", "A") == SeriesContext("A", lower=0.0, upper=100.0)
     monthly = default_settings("M")
     assert "prophet" in monthly.backtested(holidays=True) and "prophet" not in monthly.backtested()
-    assert monthly.backtested()[0] == monthly.default == "median(ets,ets_log,dotheta_log)"
+    assert monthly.backtested()[0] == monthly.default == "median(ets,ets_log,dotheta_log,arima)"
     assert "prophet" not in default_settings("A").backtested(holidays=True)
 
 
@@ -122,6 +122,9 @@ def test_every_model_is_described_and_a_combination_names_its_weights():
     text = describe("mean(arima_ml2,arima_ml2,arima_ml2,arima021_ml)")
     assert text.startswith("the mean of") and "weight 3/4" in text and "weight 1/4" in text
     assert "weight" not in describe("median(drift,damped,dotheta)")
+    assert "middle two" not in describe("median(drift,damped,dotheta)")
+    assert describe("median(ets,ets_log,dotheta_log,arima)").startswith("the median (at each step the mean of the middle "
+                                                                       "two) of the forecasts and bands of ets (")
     assert describe("dotheta") == SINGLE_MODELS["dotheta"].summary
     assert describe("no-such-model") == "no-such-model"
 
