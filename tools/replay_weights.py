@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import minimize
 
+from autarky.forecast.backtest import mase
+
 STANDARD = ("naive", "snaive", "drift", "theta", "dotheta", "ets", "arima")
 
 
@@ -27,7 +29,7 @@ def points(cache, members):
 
 def set_mase(rows, w):
     """The set's mean MASE (over series of their mean over origins) of the forecast weighted by w."""
-    return np.mean([np.mean([np.mean(np.abs(a - w @ f)) / scale for a, scale, f in series]) for series in rows])
+    return np.mean([np.mean([mase(a, w @ f, scale) for a, scale, f in series]) for series in rows])
 
 
 def softmax(z):
