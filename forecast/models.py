@@ -137,6 +137,13 @@ def _dotheta(m, n):
     return DynamicOptimizedTheta(season_length=m)
 
 
+def _mstl(m, n):
+    """STL decomposition (robust LOESS season, Bandara et al.'s MSTL) with AutoETS, no season, on the adjusted series;
+    non-seasonal data get the AutoETS alone."""
+    from statsforecast.models import MSTL, AutoETS
+    return MSTL(season_length=m, trend_forecaster=AutoETS(model="ZZN")) if m > 1 else AutoETS(model="ZZN")
+
+
 def _arima021(m, n):
     """ARIMA(0,2,1): a local linear trend, estimated the ARIMA way (cheap: no order search)."""
     from statsforecast.models import ARIMA
@@ -199,6 +206,8 @@ SINGLE_MODELS: dict[str, Model] = {m.name: m for m in (
           summary="a damped trend, ETS(A,Ad,N): a trend that flattens out"),
     Model("dotheta", _statsforecast(_dotheta), complexity=3, min_obs=5,
           summary="the dynamic optimised Theta method"),
+    Model("mstl", _statsforecast(_mstl), complexity=4, min_obs=5,
+          summary="an STL decomposition with AutoETS on the seasonally adjusted series (MSTL)"),
     Model("ces", _ces, complexity=4, min_obs=5,
           summary="complex exponential smoothing, non-seasonal: level and trend in one complex-valued state"),
     Model("arima021", _statsforecast(_arima021), complexity=4, min_obs=5,

@@ -182,3 +182,22 @@ def test_log_models_forecast_the_logarithms_and_map_back_by_exp():
     crossing = y - y.mean()                    # negative values: no logarithm, the model as it is
     raw = get_model("dotheta").forecast(crossing, start, 12, monthly)
     assert get_model("dotheta_log").forecast(crossing, start, 12, monthly).mean == pytest.approx(raw.mean)
+
+
+def test_mstl_forecasts_the_robust_season_and_falls_back_to_ets_without_one():
+    """`mstl` is statsforecast's MSTL (robust STL season, AutoETS without season on the adjusted series): its forecast
+    repeats the last year's seasonal shape, ordered bands around it; with too short a history for a season it is the
+    non-seasonal AutoETS."""
+    from statsforecast.models import AutoETS
+    from autarky.forecast.datasets import us_employment
+    y = us_employment().query("unique_id == 'CEU1021100001'")["y"].to_numpy()[-120:]
+    start, monthly = pd.Timestamp("2010-01-01"), SeriesContext("M")
+    fc = get_model("mstl").forecast(y, start, 24, monthly)
+    steps = np.diff(fc.mean)
+    assert np.corrcoef(steps[:11], steps[12:23])[0, 1] > 0.9        # the same shape in both forecast years
+    assert np.std(steps) > 0.1 * np.std(np.diff(y[-24:]))              # and a real season, not a flat line
+    assert np.all(fc.lo95 < fc.lo80) and np.all(fc.lo80 < fc.mean) and np.all(fc.mean < fc.hi80)
+    assert np.all(fc.hi80 < fc.hi95)
+    short = y[-20:]                                                   # under two seasons and a point
+    assert get_model("mstl").forecast(short, start, 6, monthly).mean == pytest.approx(
+        AutoETS(model="ZZN").forecast(y=short, h=6)["mean"])
