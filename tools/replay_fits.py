@@ -5,7 +5,10 @@ before the origin, the frequency's origins and step) of a pool of models, and fi
 horizon; pickle it all. `tools/replay_choice.py` then replays `choose` and the calibration for any default, switch
 margin and calibration rule without refitting. `autarky bench forecast` remains the measurement; this only explores.
 
-    .venv/bin/python tools/replay_fits.py SET.csv HORIZON ORIGINS "model;model;..." OUT.pkl
+    .venv/bin/python tools/replay_fits.py SET.csv HORIZON ORIGINS "model;model;..." OUT.pkl [outer]
+
+With `outer` last, the inner backtests are skipped (empty scores): enough for point forecasts (`replay_weights.py`),
+not for the choice or the calibration.
 """
 import pickle
 import sys
@@ -18,6 +21,7 @@ from autarky.forecast.models import get_model, member_forecast, combine
 from autarky.forecast.runner import series_context
 from autarky.app import App
 path, horizon, windows, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[5]
+outer_only = sys.argv[6:] == ["outer"]
 pool = sys.argv[4].split(";")
 series = read_long_csv(path); freq = infer_frequency(series); base = default_settings(freq)
 catalog = App().catalog
@@ -35,7 +39,7 @@ for uid, (d0, values) in series.items():
         yt = y[:c]
         inner = make_plan(len(yt), horizon, base.origins, base.step)
         names = [n for n in pool + holiday if len(yt) >= get_model(n).min_obs]
-        scores = run_backtest(yt, dates[0], ctx, names, inner, seed) if inner else {}
+        scores = run_backtest(yt, dates[0], ctx, names, inner, seed) if inner and not outer_only else {}
         outer = {}
         for n in names:
             m = get_model(n)
