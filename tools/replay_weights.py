@@ -15,6 +15,7 @@ out, each set in turn.
 
     .venv/bin/python tools/replay_weights.py ets,ets_log,dotheta,dotheta_log,theta,arima,naive,snaive,drift SET.pkl...
     .venv/bin/python tools/replay_weights.py --oracle --standard naive,drift,... MEMBERS SET.pkl...
+    .venv/bin/python tools/replay_weights.py --show "ets;median(ets,ets_log,arima)" MEMBERS SET.pkl...
 """
 import argparse
 import itertools
@@ -24,6 +25,8 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linprog, minimize
+
+from autarky.forecast.models import get_model
 
 STANDARD = ("naive", "snaive", "drift", "theta", "dotheta", "ets", "arima")
 
@@ -96,15 +99,30 @@ def minimax_weights(data, best, k):
     return res.x[:k]
 
 
+def combination_ratios(data, best, how, idx):
+    """Each set's ratio for the mean or median of the members at idx."""
+    agg = np.mean if how == "mean" else np.median
+    return [float(weight @ np.abs(a - agg(f[:, list(idx)], axis=1))) / best[s] for s, (a, f, weight) in data.items()]
+
+
 def subset_ratios(data, best, k, max_size):
     """(worst ratio, mean ratio, how, member indices, ratios) of every mean and median over a subset of the members."""
     for size in range(1, min(k, max_size) + 1):
         for idx in itertools.combinations(range(k), size):
             for how in ("mean", "median") if size > 2 else ("mean",):
-                agg = np.mean if how == "mean" else np.median
-                ratios = [float(weight @ np.abs(a - agg(f[:, idx], axis=1))) / best[s]
-                          for s, (a, f, weight) in data.items()]
+                ratios = combination_ratios(data, best, how, idx)
                 yield max(ratios), float(np.mean(ratios)), how, idx, ratios
+
+
+def show(data, best, members, names):
+    """Each named model's ratio per set (a member, or a mean or median of members)."""
+    print("model: " + " ".join(data) + ", worst, mean, within 3%")
+    for name in names:
+        model = get_model(name)
+        how, parts = (model.how, model.members) if model.is_combination else ("mean", (name,))
+        ratios = combination_ratios(data, best, how, [members.index(m) for m in parts])
+        print(f"{name}: " + " ".join(f"{r:.3f}" for r in ratios) +
+              f", {max(ratios):.3f}, {np.mean(ratios):.3f}, {sum(r <= 1.03 for r in ratios)} of {len(ratios)}")
 
 
 def oracle(data, best, members, max_size):
@@ -140,6 +158,8 @@ def main():
     parser.add_argument("caches", nargs="+")
     parser.add_argument("--standard", default=",".join(STANDARD), help="the single models a set's best is taken among")
     parser.add_argument("--oracle", action="store_true", help="the hindsight bound in place of leave one set out")
+    parser.add_argument("--show", help="models (';'-separated: members, means and medians of them) whose ratio per "
+                                           "set to print in place of the weights")
     parser.add_argument("--max-size", type=int, default=99, help="--oracle: the largest subset tried")
     args = parser.parse_args()
     members = args.members.split(",")
@@ -147,7 +167,9 @@ def main():
     data = {s: points(cache, members) for s, cache in caches.items()}
     best = {s: min(set_mase(points(cache, [n]), np.ones(1)) for n in args.standard.split(","))
             for s, cache in caches.items()}
-    if args.oracle:
+    if args.show:
+        show(data, best, members, args.show.split(";"))
+    elif args.oracle:
         oracle(data, best, members, args.max_size)
     else:
         leave_one_out(data, best, members)
