@@ -81,7 +81,8 @@ def minimax_weights(data, best, k):
         a, f, weight = data[s]
         left, right = sp.csr_matrix((size, start)), sp.csr_matrix((size, n - start - size))
         eye, t = sp.identity(size, format="csr"), sp.csr_matrix((size, 1))
-        blocks += [sp.hstack([sp.csr_matrix(-f), left, -eye, right, t]), sp.hstack([sp.csr_matrix(f), left, -eye, right, t])]
+        blocks += [sp.hstack([sp.csr_matrix(-f), left, -eye, right, t]),
+                   sp.hstack([sp.csr_matrix(f), left, -eye, right, t])]
         rhs += [-a, a]
         row = np.zeros(k + n + 1)
         row[k + start:k + start + size], row[-1] = weight / best[s], -1.0
