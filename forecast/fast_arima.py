@@ -33,11 +33,7 @@ def _innovations(w: np.ndarray, theta: float) -> tuple[np.ndarray, np.ndarray, f
 
 
 def _objective(theta: float, w: np.ndarray) -> float:
-    e, v, _ = _innovations(w, theta)
-    s = float(np.sum(e * e / v))
-    if s <= 0.0:
-        return -math.inf
-    return len(w) * math.log(s / len(w)) + float(np.sum(np.log(v)))
+    return _arma11_objective(w.tolist(), 0.0, theta, False)
 
 
 def fit_theta(w: np.ndarray) -> float:
@@ -100,6 +96,29 @@ def _arma11_parts(w: np.ndarray, phi: float, theta: float) -> tuple[np.ndarray, 
     return np.array(e_w), np.array(e_1), np.array(r), r_t
 
 
+def _arma11_objective(w: list[float], phi: float, theta: float, with_mean: bool) -> float:
+    """N log(S / N) + sum log r_{t-1} of w under ARMA(1,1) (phi, theta), the mean (if any) at its GLS estimate: the
+    recursion of `_arma11_parts` in one pass, keeping the weighted sums of the innovations of w and of ones in place
+    of arrays (under half the cost; the optimisers call it many times). S = S_ww - S_w1^2 / S_11 with a mean: w should
+    then be centred (the GLS mean and S do not change with a shift of w), so that the subtraction loses no digits."""
+    r_t = (1.0 + 2.0 * phi * theta + theta * theta) / (1.0 - phi * phi)
+    t2 = theta * theta
+    pred_w = pred_1 = s_ww = s_w1 = s_11 = 0.0
+    det = 1.0
+    for x in w:
+        a, b = x - pred_w, 1.0 - pred_1
+        inv = 1.0 / r_t
+        s_ww += a * a * inv
+        s_w1 += a * b * inv
+        s_11 += b * b * inv
+        det *= r_t
+        k = theta * inv
+        pred_w, pred_1 = phi * x + k * a, phi + k * b
+        r_t = 1.0 + t2 - t2 * inv
+    s = s_ww - s_w1 * s_w1 / s_11 if with_mean else s_ww
+    return math.inf if s <= 0.0 else len(w) * math.log(s / len(w)) + math.log(det)
+
+
 def _ar2_parts(w: np.ndarray, phi1: float, phi2: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """Innovations of w and of ones under a stationary AR(2), their variance ratios, and the ratio after the last."""
     rho1 = phi1 / (1.0 - phi2)
@@ -114,6 +133,25 @@ def _ar2_parts(w: np.ndarray, phi1: float, phi2: float) -> tuple[np.ndarray, np.
     v = np.ones(len(w))
     v[0], v[1] = r0, r0 * (1.0 - rho1 * rho1)
     return innovations(w), innovations(np.ones(len(w))), v, 1.0
+
+
+def _ar2_objective(w: np.ndarray, phi1: float, phi2: float, with_mean: bool) -> float:
+    """N log(S / N) + sum log r_{t-1} of w under a stationary AR(2), the mean (if any) at its GLS estimate: the
+    innovations of `_ar2_parts` summed without the arrays of ones and ratios (w centred with a mean, as for
+    `_arma11_objective`). From the third point on the ratios are 1 and the innovations of ones 1 - phi1 - phi2."""
+    rho1 = phi1 / (1.0 - phi2)
+    v0 = (1.0 - phi2) / ((1.0 + phi2) * ((1.0 - phi2) ** 2 - phi1 * phi1))
+    v1 = v0 * (1.0 - rho1 * rho1)
+    x0, x1 = float(w[0]), float(w[1])
+    e1 = x1 - rho1 * x0
+    tail = w[2:] - phi1 * w[1:-1] - phi2 * w[:-2]
+    s = x0 * x0 / v0 + e1 * e1 / v1 + float(tail @ tail)
+    if with_mean:
+        g = 1.0 - phi1 - phi2
+        s_w1 = x0 / v0 + e1 * (1.0 - rho1) / v1 + g * float(tail.sum())
+        s_11 = 1.0 / v0 + (1.0 - rho1) ** 2 / v1 + (len(w) - 2) * g * g
+        s -= s_w1 * s_w1 / s_11
+    return math.inf if s <= 0.0 else len(w) * math.log(s / len(w)) + math.log(v0 * v1)
 
 
 def _ar2_from_pacf(a: float, b: float) -> tuple[float, float]:
@@ -156,10 +194,15 @@ def _fit_term(w: np.ndarray, term: str, with_mean: bool, start: tuple[float, ...
     from scipy.optimize import minimize, minimize_scalar
     n = len(w)
     size, coefs_of = _TERMS[term]
+    shifted = w - w.mean() if with_mean else w      # the objectives below want w centred with a mean
+    as_floats = shifted.tolist()
 
     def objective(c) -> float:
-        _, s, _, v, _ = _profile(w, *coefs_of(np.atleast_1d(c)), with_mean)
-        return math.inf if s <= 0.0 else n * math.log(s / n) + float(np.log(v).sum())
+        """The profile likelihood's -2 log L less constants, as `_profile` gives it, summed in one pass."""
+        phis, theta = coefs_of(np.atleast_1d(c).tolist())      # plain floats: numpy scalars slow the loop 2x
+        if theta or not phis:                         # MA(1), ARMA(1,1)
+            return _arma11_objective(as_floats, phis[0] if phis else 0.0, theta, with_mean)
+        return _ar2_objective(shifted, phis[0], phis[1] if len(phis) == 2 else 0.0, with_mean)
 
     c: tuple[float, ...] = ()
     if size == 1:

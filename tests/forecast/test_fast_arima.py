@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from statsforecast.models import ARIMA, AutoARIMA
 
-from autarky.forecast.fast_arima import _fit_term, _objective, arima021, arima_search
+from autarky.forecast.fast_arima import (_ar2_objective, _arma11_objective, _fit_term, _objective, _profile, arima021,
+                                         arima_search)
 from autarky.forecast.interface import SeriesContext
 from autarky.forecast.models import get_model
 from tests.support.forecast_data import real_series
@@ -125,3 +126,19 @@ def test_search_differences_as_the_data_ask_and_its_bands_nest():
     assert np.all(np.diff(width95) > 0) and np.all(width80 < width95)
     with pytest.raises(ValueError, match="at least"):
         arima_search(np.array([1.0, 2.0, 3.0]), 2)
+
+
+@pytest.mark.parametrize("level", [0.0, 1e6])
+def test_the_one_pass_objectives_equal_the_profile_likelihood_they_replace(level):
+    """The optimisers' objectives sum in one pass what `_profile` builds as arrays: the same -2 log L (less constants)
+    for every term, with and without a mean, also on a series far from zero (centred, they lose no digits to it)."""
+    rng = np.random.default_rng(5)
+    w = level + np.cumsum(rng.normal(size=30)) * 0.3 + rng.normal(size=30)
+    for with_mean in (False, True):
+        shifted = w - w.mean() if with_mean else w
+        for phis, theta in [((), 0.4), ((0.6,), -0.3), ((-0.9,), 0.95), ((0.5, -0.3), 0.0), ((0.2,), 0.0)]:
+            _, s, _, v, _ = _profile(w, phis, theta, with_mean)
+            reference = len(w) * np.log(s / len(w)) + np.sum(np.log(v))
+            fused = (_arma11_objective(shifted.tolist(), phis[0] if phis else 0.0, theta, with_mean) if theta
+                     else _ar2_objective(shifted, phis[0], phis[1] if len(phis) == 2 else 0.0, with_mean))
+            assert fused == pytest.approx(reference, rel=1e-9, abs=1e-7), (with_mean, phis, theta)
