@@ -101,12 +101,15 @@ class Settings:
     min_obs: int = MIN_OBS
     calibrate: bool = True     # scale the bands by the chosen model's backtest errors (forecast/calibrate.py)
     widen_power: float = 1.0   # of a widening calibration factor
+    shipped: bool = False      # the default is the one BENCHMARKS.md settled for this frequency (not configured)
 
     def rule(self) -> str:
         """The choice rule in words, as shown beside a forecast."""
+        default = f"the default {self.default}" + (
+            ", settled on real data sets held out from its design (BENCHMARKS.md)" if self.shipped else "")
         if self.switch_margin >= 1:
-            return f"always the default {self.default} (its backtest scores are kept and shown)"
-        return (f"the default {self.default}, unless a rival has a backtest MASE lower at every origin and at least "
+            return f"always {default} (its backtest scores are kept and shown)"
+        return (f"{default}, unless a rival has a backtest MASE lower at every origin and at least "
                 f"{self.switch_margin:.0%} lower on average")
 
     def backtested(self, holidays: bool = False) -> tuple[str, ...]:
@@ -161,9 +164,10 @@ def default_settings(frequency: str, overrides: ForecastSection | Mapping[str, A
     """Settings for a frequency: built-in defaults, then the `[forecast]` keys (a section, or a table of them)."""
     cfg = overrides if isinstance(overrides, ForecastSection) else read_section(ForecastSection, overrides or {},
                                                                                "forecast")
+    default = get_model(cfg.default.get(frequency, DEFAULT_MODEL[frequency])).name
     return Settings(horizon=cfg.horizon.get(frequency, DEFAULT_HORIZON[frequency]), origins=cfg.origins,
-                    step=cfg.step.get(frequency, DEFAULT_STEP[frequency]),
-                    default=get_model(cfg.default.get(frequency, DEFAULT_MODEL[frequency])).name,
+                    step=cfg.step.get(frequency, DEFAULT_STEP[frequency]), default=default,
+                    shipped=default == get_model(DEFAULT_MODEL[frequency]).name,
                     candidates=tuple(cfg.candidates.get(frequency, DEFAULT_CANDIDATES[frequency])),
                     holiday_candidates=tuple(cfg.holiday_candidates.get(frequency,
                                                                         DEFAULT_HOLIDAY_CANDIDATES[frequency])),

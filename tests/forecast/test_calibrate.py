@@ -147,6 +147,10 @@ def test_bench_model_lists_keep_combinations_whole_and_the_broader_pool_fits_rea
     choice = choose(scores, settings.default, settings.switch_margin, "drift")
     assert choice.model == settings.default == default and "default" in choice.reason
     assert "always the default" in settings.rule()
+    # It says where the shipped default comes from, and does not claim that for a configured one.
+    assert "held out from its design" in settings.rule()
+    assert "held out" not in default_settings("A", {"default": {"annual": "holt"}}).rule()
+    assert "held out" in default_settings("M", {"default": {"annual": "holt"}}).rule()
 
 
 def test_a_backtest_widens_bands_in_full_and_narrows_them_by_the_square_root():
