@@ -47,9 +47,9 @@ DEFAULT_SAMPLES = 300
 # exact ML, AutoETS and complex exponential smoothing, equal weights: among the candidates whose 95% coverage stayed
 # inside 0.88-0.98, the one with the best worst case against the best single model over the eight annual design sets
 # (BENCHMARKS.md, round 8). Replaced in round 19 by the median (the mean of the middle two) of the dynamic optimised
-# Theta, `arima_ml2`, the damped trend on logarithms and `arima_ml2` on logarithms (both on the levels where a value is not
-# positive): over the twelve annual sets then seen its worst case against the best single
-# model was 1.056 against 1.129, its mean ratio 0.999 against 1.042 (BENCHMARKS.md, rounds 18 and 19).
+# Theta, `arima_ml2`, the damped trend on logarithms and `arima_ml2` on logarithms (both on the levels where a value is
+# not positive): over the twelve annual sets then seen its worst case against the best single model was 1.056 against
+# 1.129, its mean ratio 0.999 against 1.042 (BENCHMARKS.md, rounds 18 and 19).
 # Monthly (round 2): the dynamic optimised Theta alone, kept whatever its rivals score: the only setting within 3% of
 # the best single model on all three monthly design sets; switching lost on two of them (BENCHMARKS.md); kept in
 # round 10 on six monthly design sets and confirmed on Taiwan's export orders. Replaced in round 13 by the mean of

@@ -33,7 +33,7 @@ def _innovations(w: np.ndarray, theta: float) -> tuple[np.ndarray, np.ndarray, f
 
 
 def _objective(theta: float, w: np.ndarray) -> float:
-    return _arma11_objective(w.tolist(), 0.0, theta, False)
+    return _arma11_objective(w.tolist(), 0.0, float(theta), False)
 
 
 def fit_theta(w: np.ndarray) -> float:
