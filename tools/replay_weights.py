@@ -16,6 +16,9 @@ out, each set in turn.
     .venv/bin/python tools/replay_weights.py ets,ets_log,dotheta,dotheta_log,theta,arima,naive,snaive,drift SET.pkl...
     .venv/bin/python tools/replay_weights.py --oracle --standard naive,drift,... MEMBERS SET.pkl...
     .venv/bin/python tools/replay_weights.py --show "ets;median(ets,ets_log,arima)" MEMBERS SET.pkl...
+    .venv/bin/python tools/replay_weights.py --per-series MEMBERS SET.pkl...        # caches with inner backtests
+
+`--per-series` (round 19): weights that differ by series, from its own inner backtest (PER_SERIES below).
 """
 import argparse
 import itertools
@@ -126,6 +129,42 @@ def show(data, best, members, names):
               f", {max(ratios):.3f}, {np.mean(ratios):.3f}, {sum(r <= 1.03 for r in ratios)} of {len(ratios)}")
 
 
+# Per-series weights from each series' own inner backtest MASE of the members (round 19): w proportional to 1/MASE or
+# 1/MASE^2, or the mean of the two lowest, or the lowest alone (a per-series choice); a member without a score gets none.
+PER_SERIES = {"1/MASE": lambda e: 1.0 / e, "1/MASE^2": lambda e: 1.0 / e ** 2,
+              "best two": lambda e: (e <= np.sort(e)[min(1, len(e) - 1)]).astype(float),
+              "best one": lambda e: (e == e.min()).astype(float)}
+
+
+def backtest_weights(cache, members, rule):
+    """Each evaluation point's member weights (P x members, rows as `points`), from its series' inner backtest at
+    that origin; equal weights where no member has a score."""
+    rows = []
+    for origins in cache["series"].values():
+        for o in origins:
+            e = np.array([o["scores"][m].mase if m in o["scores"] and o["scores"][m].ok else np.nan for m in members])
+            w = np.zeros(len(members))
+            ok = np.isfinite(e)
+            if ok.any():
+                w[ok] = rule(np.maximum(e[ok], 1e-9))
+            else:
+                w[:] = 1.0
+            rows.append(np.tile(w / w.sum(), (len(o["actual"]), 1)))
+    return np.vstack(rows)
+
+
+def per_series(caches, data, best, members):
+    """Each per-series rule's ratio per set (caches with inner backtests: `replay_fits.py` without `outer`)."""
+    print("rule: " + " ".join(data) + ", worst, mean, within 3%")
+    for name, rule in PER_SERIES.items():
+        ratios = []
+        for s, (a, f, weight) in data.items():
+            w = backtest_weights(caches[s], members, rule)
+            ratios.append(float(weight @ np.abs(a - (f * w).sum(axis=1))) / best[s])
+        print(f"{name}: " + " ".join(f"{r:.3f}" for r in ratios) +
+              f", {max(ratios):.3f}, {np.mean(ratios):.3f}, {sum(r <= 1.03 for r in ratios)} of {len(ratios)}")
+
+
 def oracle(data, best, members, max_size):
     w = minimax_weights(data, best, len(members))
     ratios = {s: set_mase(data[s], w) / best[s] for s in data}
@@ -162,6 +201,7 @@ def main():
     parser.add_argument("--show", help="models (';'-separated: members, means and medians of them) whose ratio per "
                                            "set to print in place of the weights")
     parser.add_argument("--max-size", type=int, default=99, help="--oracle: the largest subset tried")
+    parser.add_argument("--per-series", action="store_true", help="weights per series from its inner backtest")
     args = parser.parse_args()
     members = args.members.split(",")
     caches = {Path(p).stem: pickle.load(open(p, "rb")) for p in args.caches}
@@ -170,6 +210,8 @@ def main():
             for s, cache in caches.items()}
     if args.show:
         show(data, best, members, args.show.split(";"))
+    elif args.per_series:
+        per_series(caches, data, best, members)
     elif args.oracle:
         oracle(data, best, members, args.max_size)
     else:
