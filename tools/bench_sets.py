@@ -629,6 +629,7 @@ def annual_confirm12() -> pd.DataFrame:
                          EMISSIONS_SAMPLE, MIN_YEARS))
     return _last_years(frames)
 
+
 def _recent(uid: str, ds, y, last: int = LAST_MONTHS) -> pd.DataFrame:
     """The last `last` observed values of one series, y dated by ds position for position."""
     frame = pd.DataFrame({"unique_id": uid, "ds": pd.to_datetime(ds), "y": np.asarray(y, dtype=float)})
