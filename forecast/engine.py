@@ -105,11 +105,12 @@ class Settings:
 
     def rule(self) -> str:
         """The choice rule in words, as shown beside a forecast."""
-        default = f"the default {self.default}" + (
-            ", settled on real data sets held out from its design (BENCHMARKS.md)" if self.shipped else "")
+        origin = "settled on real data sets held out from its design, BENCHMARKS.md" if self.shipped else ""
         if self.switch_margin >= 1:
-            return f"always {default} (its backtest scores are kept and shown)"
-        return (f"{default}, unless a rival has a backtest MASE lower at every origin and at least "
+            kept = "its backtest scores are kept and shown"
+            return f"always the default {self.default} ({f'{origin}; {kept}' if origin else kept})"
+        named = f"the default {self.default}" + (f" ({origin})" if origin else "")
+        return (f"{named}, unless a rival has a backtest MASE lower at every origin and at least "
                 f"{self.switch_margin:.0%} lower on average")
 
     def backtested(self, holidays: bool = False) -> tuple[str, ...]:

@@ -151,6 +151,8 @@ def test_bench_model_lists_keep_combinations_whole_and_the_broader_pool_fits_rea
     assert "held out from its design" in settings.rule()
     assert "held out" not in default_settings("A", {"default": {"annual": "holt"}}).rule()
     assert "held out" in default_settings("M", {"default": {"annual": "holt"}}).rule()
+    switching = default_settings("M", {"switch_margin": {"monthly": 0.2}}).rule()
+    assert "held out from its design" in switching and "unless a rival" in switching
 
 
 def test_a_backtest_widens_bands_in_full_and_narrows_them_by_the_square_root():
