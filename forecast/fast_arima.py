@@ -96,6 +96,11 @@ def _arma11_parts(w: np.ndarray, phi: float, theta: float) -> tuple[np.ndarray, 
     return np.array(e_w), np.array(e_1), np.array(r), r_t
 
 
+def _concentrated(s: float, n: int, det: float) -> float:
+    """N log(S / N) + log det: -2 log L less constants with sigma^2 concentrated out (inf where S is not positive)."""
+    return math.inf if s <= 0.0 else n * math.log(s / n) + math.log(det)
+
+
 def _arma11_objective(w: list[float], phi: float, theta: float, with_mean: bool) -> float:
     """N log(S / N) + sum log r_{t-1} of w under ARMA(1,1) (phi, theta), the mean (if any) at its GLS estimate: the
     recursion of `_arma11_parts` in one pass, keeping the weighted sums of the innovations of w and of ones in place
@@ -116,13 +121,12 @@ def _arma11_objective(w: list[float], phi: float, theta: float, with_mean: bool)
         pred_w, pred_1 = phi * x + k * a, phi + k * b
         r_t = 1.0 + t2 - t2 * inv
     s = s_ww - s_w1 * s_w1 / s_11 if with_mean else s_ww
-    return math.inf if s <= 0.0 else len(w) * math.log(s / len(w)) + math.log(det)
+    return _concentrated(s, len(w), det)
 
 
 def _ar2_parts(w: np.ndarray, phi1: float, phi2: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """Innovations of w and of ones under a stationary AR(2), their variance ratios, and the ratio after the last."""
-    rho1 = phi1 / (1.0 - phi2)
-    r0 = (1.0 - phi2) / ((1.0 + phi2) * ((1.0 - phi2) ** 2 - phi1 * phi1))
+    rho1, r0, r1 = _ar2_start(phi1, phi2)
 
     def innovations(x: np.ndarray) -> np.ndarray:
         e = np.empty(len(x))
@@ -131,17 +135,23 @@ def _ar2_parts(w: np.ndarray, phi1: float, phi2: float) -> tuple[np.ndarray, np.
         return e
 
     v = np.ones(len(w))
-    v[0], v[1] = r0, r0 * (1.0 - rho1 * rho1)
+    v[0], v[1] = r0, r1
     return innovations(w), innovations(np.ones(len(w))), v, 1.0
+
+
+def _ar2_start(phi1: float, phi2: float) -> tuple[float, float, float]:
+    """A stationary AR(2)'s lag-one autocorrelation and the variance ratios of its first two innovations (the later
+    ones are 1)."""
+    rho1 = phi1 / (1.0 - phi2)
+    r0 = (1.0 - phi2) / ((1.0 + phi2) * ((1.0 - phi2) ** 2 - phi1 * phi1))
+    return rho1, r0, r0 * (1.0 - rho1 * rho1)
 
 
 def _ar2_objective(w: np.ndarray, phi1: float, phi2: float, with_mean: bool) -> float:
     """N log(S / N) + sum log r_{t-1} of w under a stationary AR(2), the mean (if any) at its GLS estimate: the
     innovations of `_ar2_parts` summed without the arrays of ones and ratios (w centred with a mean, as for
     `_arma11_objective`). From the third point on the ratios are 1 and the innovations of ones 1 - phi1 - phi2."""
-    rho1 = phi1 / (1.0 - phi2)
-    v0 = (1.0 - phi2) / ((1.0 + phi2) * ((1.0 - phi2) ** 2 - phi1 * phi1))
-    v1 = v0 * (1.0 - rho1 * rho1)
+    rho1, v0, v1 = _ar2_start(phi1, phi2)
     x0, x1 = float(w[0]), float(w[1])
     e1 = x1 - rho1 * x0
     tail = w[2:] - phi1 * w[1:-1] - phi2 * w[:-2]
@@ -151,7 +161,7 @@ def _ar2_objective(w: np.ndarray, phi1: float, phi2: float, with_mean: bool) -> 
         s_w1 = x0 / v0 + e1 * (1.0 - rho1) / v1 + g * float(tail.sum())
         s_11 = 1.0 / v0 + (1.0 - rho1) ** 2 / v1 + (len(w) - 2) * g * g
         s -= s_w1 * s_w1 / s_11
-    return math.inf if s <= 0.0 else len(w) * math.log(s / len(w)) + math.log(v0 * v1)
+    return _concentrated(s, len(w), v0 * v1)
 
 
 def _ar2_from_pacf(a: float, b: float) -> tuple[float, float]:

@@ -118,6 +118,12 @@ def subset_ratios(data, best, k, max_size):
                 yield max(ratios), float(np.mean(ratios)), how, idx, ratios
 
 
+def print_ratios(name, ratios):
+    """One row: each set's ratio, then the worst, the mean and how many are within 3%."""
+    print(f"{name}: " + " ".join(f"{r:.3f}" for r in ratios) +
+          f", {max(ratios):.3f}, {np.mean(ratios):.3f}, {sum(r <= 1.03 for r in ratios)} of {len(ratios)}")
+
+
 def show(data, best, members, names):
     """Each named model's ratio per set (a member, or a mean or median of members)."""
     print("model: " + " ".join(data) + ", worst, mean, within 3%")
@@ -125,8 +131,7 @@ def show(data, best, members, names):
         model = get_model(name)
         how, parts = (model.how, model.members) if model.is_combination else ("mean", (name,))
         ratios = combination_ratios(data, best, how, [members.index(m) for m in parts])
-        print(f"{name}: " + " ".join(f"{r:.3f}" for r in ratios) +
-              f", {max(ratios):.3f}, {np.mean(ratios):.3f}, {sum(r <= 1.03 for r in ratios)} of {len(ratios)}")
+        print_ratios(name, ratios)
 
 
 # Per-series weights from each series' own inner backtest MASE of the members (round 19): w proportional to 1/MASE or
@@ -161,8 +166,7 @@ def per_series(caches, data, best, members):
         for s, (a, f, weight) in data.items():
             w = backtest_weights(caches[s], members, rule)
             ratios.append(float(weight @ np.abs(a - (f * w).sum(axis=1))) / best[s])
-        print(f"{name}: " + " ".join(f"{r:.3f}" for r in ratios) +
-              f", {max(ratios):.3f}, {np.mean(ratios):.3f}, {sum(r <= 1.03 for r in ratios)} of {len(ratios)}")
+        print_ratios(name, ratios)
 
 
 def oracle(data, best, members, max_size):
