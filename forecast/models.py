@@ -171,21 +171,41 @@ def _arima_search(max_terms: int) -> Callable[..., Forecast]:
     return fit
 
 
-# --------------------------------------------------------------------------- on logarithms
+# --------------------------------------------------------------------------- on logarithms or Box-Cox
 # exp(700) is near the largest float: a log forecast beyond it is no forecast.
 MAX_LOG = 700.0
+# Box-Cox's lambda is kept between the logarithm (0) and the series itself (1).
+BOXCOX_RANGE = (0.0, 1.0)
 
 
-def _on_logs(fit: Callable[..., Forecast]) -> Callable[..., Forecast]:
-    """The model fitted to log y where every value is positive (as is otherwise), its point forecast and bands
-    mapped back by exp: the point becomes the median on the original scale, the bands stay exact quantiles."""
-    def logged(y, start, h, ctx, n_paths, seed) -> Forecast:
+def _log_pair(y: np.ndarray, season_length: int):
+    return np.log, lambda z: np.exp(np.minimum(z, MAX_LOG))
+
+
+def _boxcox_pair(y: np.ndarray, season_length: int):
+    """Box-Cox with lambda by Guerrero's method (as R's forecast::BoxCox.lambda: subseries of the season's length,
+    two points on non-seasonal data), within BOXCOX_RANGE; its inverse floors at zero where lambda * z + 1 < 0."""
+    from coreforecast.scalers import boxcox_lambda
+    lam = boxcox_lambda(y, "guerrero", season_length=max(season_length, 2), lower=BOXCOX_RANGE[0],
+                        upper=BOXCOX_RANGE[1])
+    if not np.isfinite(lam) or lam < 1e-6:
+        return _log_pair(y, season_length)
+    return (lambda x: (x ** lam - 1.0) / lam,
+            lambda z: np.maximum(lam * np.minimum(z, MAX_LOG) + 1.0, 0.0) ** (1.0 / lam))
+
+
+def _transformed(fit: Callable[..., Forecast], pair: Callable) -> Callable[..., Forecast]:
+    """The model fitted to a transform of y (log, Box-Cox) where every value is positive (as is otherwise), its point
+    forecast and bands mapped back: the point becomes the median on the original scale, the bands stay exact quantiles.
+    """
+    def fitted(y, start, h, ctx, n_paths, seed) -> Forecast:
         if np.min(y) <= 0.0:
             return fit(y, start, h, ctx, n_paths, seed)
-        out = fit(np.log(y), start, h, ctx, 0, seed)
-        back = [np.exp(np.minimum(a, MAX_LOG)) for a in (out.mean, out.lo80, out.hi80, out.lo95, out.hi95)]
+        forward, backward = pair(y, ctx.seasonality(len(y)))
+        out = fit(forward(y), start, h, ctx, 0, seed)
+        back = [backward(a) for a in (out.mean, out.lo80, out.hi80, out.lo95, out.hi95)]
         return with_paths(*back, n_paths=n_paths, seed=seed)
-    return logged
+    return fitted
 
 
 # --------------------------------------------------------------------------- registry
@@ -225,11 +245,14 @@ SINGLE_MODELS: dict[str, Model] = {m.name: m for m in (
     Model("prophet_default", fit_prophet_default, complexity=7, min_obs=5,
           summary="Prophet with its default settings"),
 )}
-# Every model but Prophet (which has its own growth settings) also on logarithms: `ets_log`, `ces_log`, ...
-SINGLE_MODELS |= {f"{m.name}_log": Model(f"{m.name}_log", _on_logs(m.fit), complexity=m.complexity + 1,
-                                         min_obs=m.min_obs, summary=f"{m.summary}; fitted to the logarithms of the "
-                                                                    "series where every value is positive")
-                  for m in list(SINGLE_MODELS.values()) if not m.name.startswith("prophet")}
+# Every model but Prophet (which has its own growth settings) also on logarithms (`ets_log`, `ces_log`, ...) and on
+# Box-Cox transforms (`ets_bc`, ...).
+_TRANSFORMS = {"log": (_log_pair, "logarithms"), "bc": (_boxcox_pair, "Box-Cox transforms (lambda by Guerrero's method)")}
+SINGLE_MODELS |= {f"{m.name}_{tag}": Model(f"{m.name}_{tag}", _transformed(m.fit, pair), complexity=m.complexity + 1,
+                                           min_obs=m.min_obs, summary=f"{m.summary}; fitted to the {words} of the "
+                                                                      "series where every value is positive")
+                  for m in list(SINGLE_MODELS.values()) if not m.name.startswith("prophet")
+                  for tag, (pair, words) in _TRANSFORMS.items()}
 
 
 def member_forecast(model: Model, y: np.ndarray, start: pd.Timestamp, h: int, ctx: SeriesContext,

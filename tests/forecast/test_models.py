@@ -184,6 +184,33 @@ def test_log_models_forecast_the_logarithms_and_map_back_by_exp():
     assert get_model("dotheta_log").forecast(crossing, start, 12, monthly).mean == pytest.approx(raw.mean)
 
 
+def test_boxcox_models_use_guerreros_lambda_between_log_and_levels_and_map_back():
+    """`<model>_bc` fits the model to a Box-Cox transform with lambda by Guerrero's method (R's BoxCox.lambda), kept
+    within 0-1, and maps the point and bands back: AutoETS's forecast of the transformed series, inverted; the naive
+    forecast stays the last value (any monotone transform keeps it); a series with a value at or below zero is fitted
+    as it is."""
+    from coreforecast.scalers import boxcox_lambda
+    from statsforecast.models import AutoETS
+    from autarky.forecast.datasets import us_employment
+    from autarky.forecast.models import BOXCOX_RANGE
+    y = us_employment().query("unique_id == 'CEU1021100001'")["y"].to_numpy()[-120:]
+    start, monthly = pd.Timestamp("2010-01-01"), SeriesContext("M")
+    lam = boxcox_lambda(y, "guerrero", season_length=12, lower=0.0, upper=1.0)
+    assert BOXCOX_RANGE == (0.0, 1.0) and 0.0 < lam < 1.0
+    ours = get_model("ets_bc").forecast(y, start, 12, monthly, n_paths=50, seed=1)
+    theirs = AutoETS(season_length=12).forecast(y=(y ** lam - 1) / lam, h=12, level=[80, 95])
+    back = lambda z: (lam * z + 1) ** (1 / lam)
+    assert ours.mean == pytest.approx(back(theirs["mean"])) and ours.lo95 == pytest.approx(back(theirs["lo-95"]))
+    assert np.all(0 < ours.lo95) and np.all(ours.lo95 < ours.lo80) and np.all(ours.lo80 < ours.mean)
+    assert np.all(ours.mean < ours.hi80) and np.all(ours.hi80 < ours.hi95) and ours.paths.shape == (50, 12)
+    assert not np.allclose(ours.mean, get_model("ets_log").forecast(y, start, 12, monthly).mean)
+    annual = np.array([3.0, 4.1, 5.0, 6.8, 7.1, 9.5, 11.0, 12.2, 15.9, 18.0])
+    assert get_model("naive_bc").forecast(annual, start, 4, SeriesContext("A")).mean == pytest.approx(np.full(4, 18.0))
+    crossing = y - y.mean()
+    raw = get_model("dotheta").forecast(crossing, start, 12, monthly)
+    assert get_model("dotheta_bc").forecast(crossing, start, 12, monthly).mean == pytest.approx(raw.mean)
+
+
 def test_mstl_forecasts_the_robust_season_and_falls_back_to_ets_without_one():
     """`mstl` is statsforecast's MSTL (robust STL season, AutoETS without season on the adjusted series): its forecast
     repeats the last year's seasonal shape, ordered bands around it; with too short a history for a season it is the
