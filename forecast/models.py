@@ -191,7 +191,7 @@ def _boxcox_pair(y: np.ndarray, season_length: int):
     if not np.isfinite(lam) or lam < 1e-6:
         return _log_pair(y, season_length)
     return (lambda x: (x ** lam - 1.0) / lam,
-            lambda z: np.maximum(lam * np.minimum(z, MAX_LOG) + 1.0, 0.0) ** (1.0 / lam))
+            lambda z: np.maximum(lam * z + 1.0, 0.0) ** (1.0 / lam))
 
 
 def _transformed(fit: Callable[..., Forecast], pair: Callable) -> Callable[..., Forecast]:
