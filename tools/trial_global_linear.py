@@ -10,7 +10,9 @@ at least 8 points (`autarky bench export-series`), CSET's and the derived metric
 at the outer origins of `tools/replay_fits.py` caches (horizon 6, 3 origins), ratio to each set's best standard single
 model, alone and as a fifth member of the annual default's median.
 
-    .venv/bin/python tools/trial_global_linear.py store_annual.csv SET.csv:CACHE.pkl ...
+    .venv/bin/python tools/trial_global_linear.py [--leave-one-set-out] store_annual.csv SET.csv:CACHE.pkl ...
+
+With --leave-one-set-out, each set is scored by models trained on the store and every other set given.
 """
 import sys
 
@@ -108,20 +110,32 @@ def set_ratios(set_csv: str, cache_path: str, variants: dict[str, np.ndarray]) -
     return {m: v / best for m, v in mase.items()}
 
 
-def main() -> None:
-    store, sets = sys.argv[1], [a.split(":") for a in sys.argv[2:]]
-    histories = annual_histories(store)
+def variants_from(histories: list[np.ndarray]) -> dict[str, np.ndarray]:
     mirrored = histories + [-y for y in histories]
-    variants = {"lad": train(histories, True), "ols": train(histories, False),
-                "lad_mirror": train(mirrored, True), "ols_mirror": train(mirrored, False)}
-    print(f"trained on {len(histories)} store series, {sum(map(len, histories))} values")
-    ratios = {csv: set_ratios(csv, cache, variants) for csv, cache in sets}
-    names = ["default", *variants, *(f"default+{k}" for k in variants)]
+    return {"lad": train(histories, True), "ols": train(histories, False),
+            "lad_mirror": train(mirrored, True), "ols_mirror": train(mirrored, False)}
+
+
+def main() -> None:
+    loso = "--leave-one-set-out" in sys.argv
+    args = [a for a in sys.argv[1:] if a != "--leave-one-set-out"]
+    store, sets = args[0], [a.split(":") for a in args[1:]]
+    histories = annual_histories(store)
+    print(f"trained on {len(histories)} store series, {sum(map(len, histories))} values"
+          + (" and the other sets' series" if loso else ""))
+    if loso:
+        own = {csv: annual_histories(csv, leave_out=()) for csv, _ in sets}
+        ratios = {csv: set_ratios(csv, cache, variants_from(histories + [y for other, ys in own.items()
+                                                                         if other != csv for y in ys]))
+                  for csv, cache in sets}
+    else:
+        variants = variants_from(histories)
+        ratios = {csv: set_ratios(csv, cache, variants) for csv, cache in sets}
+    names = ["default", *(k for k in ratios[sets[0][0]] if k not in STANDARD + DEFAULT + ["default"])]
     print("model: " + " ".join(csv.rsplit("/", 1)[-1].removesuffix(".csv") for csv, _ in sets) + ", worst, mean")
     for m in names:
         row = [ratios[csv][m] for csv, _ in sets]
         print(f"{m}: " + " ".join(f"{r:.3f}" for r in row) + f", {max(row):.3f}, {np.mean(row):.3f}")
-
 
 if __name__ == "__main__":
     main()
