@@ -24,7 +24,7 @@ from autarky.forecast.prophet_model import fit_prophet, fit_prophet_default
 
 # auto.arima's rule (R forecast package): approximate the order search above this many points.
 ARIMA_APPROXIMATION_ABOVE = 150
-_COMBINATION = re.compile(r"^(mean|median)\((.+)\)$")
+_COMBINATION = re.compile(r"^(mean|median|mixmedian)\((.+)\)$")
 
 
 @dataclass(frozen=True)
@@ -268,11 +268,42 @@ def member_forecast(model: Model, y: np.ndarray, start: pd.Timestamp, h: int, ct
     return fc if finite else None
 
 
+def _mixture_quantile(centres: np.ndarray, below: np.ndarray, above: np.ndarray, p: float) -> np.ndarray:
+    """The p quantile, at each step, of the equal mixture of two-piece normals (members x steps: the centre and the
+    scale below and above it), by bisection between the members' own extremes."""
+    from scipy.special import ndtr
+    below, above = np.maximum(below, 1e-12), np.maximum(above, 1e-12)
+    lo, hi = (centres - 9 * below).min(axis=0), (centres + 9 * above).max(axis=0)
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        under = ndtr(np.where(mid < centres, (mid - centres) / below, (mid - centres) / above)).mean(axis=0) < p
+        lo, hi = np.where(under, mid, lo), np.where(under, hi, mid)
+    return 0.5 * (lo + hi)
+
+
+def _mixture_bands(forecasts: Sequence[Forecast], point: np.ndarray) -> list[np.ndarray]:
+    """lo80, hi80, lo95, hi95 of the equal mixture of the members, each a two-piece normal through its point and its
+    band at that level; kept around the combined point and nested."""
+    from scipy.stats import norm
+    centres, bands = np.stack([f.mean for f in forecasts]), []
+    for level, low, high in ((0.80, "lo80", "hi80"), (0.95, "lo95", "hi95")):
+        z = norm.ppf(0.5 + level / 2)
+        below = (centres - np.stack([getattr(f, low) for f in forecasts])) / z
+        above = (np.stack([getattr(f, high) for f in forecasts]) - centres) / z
+        bands += [np.minimum(_mixture_quantile(centres, below, above, 0.5 - level / 2), point),
+                  np.maximum(_mixture_quantile(centres, below, above, 0.5 + level / 2), point)]
+    lo80, hi80, lo95, hi95 = bands
+    return [lo80, hi80, np.minimum(lo95, lo80), np.maximum(hi95, hi80)]
+
+
 def combine(forecasts: Sequence[Forecast], how: str, n_paths: int = 0, seed: int = 0) -> Forecast:
-    """Combine members: point = mean or median of theirs; bands = the same average of their quantiles."""
-    reduce = np.median if how == "median" else np.mean
+    """Combine members: point = mean or median of theirs; bands = the same average of their quantiles, or for
+    `mixmedian` the median point with the bands of the members' equal mixture (wider where members disagree)."""
+    reduce = np.mean if how == "mean" else np.median
     parts = [reduce(np.stack([getattr(f, a) for f in forecasts]), axis=0)
              for a in ("mean", "lo80", "hi80", "lo95", "hi95")]
+    if how == "mixmedian":
+        parts[1:] = _mixture_bands(forecasts, parts[0])
     return with_paths(*parts, n_paths=n_paths, seed=seed)
 
 
@@ -311,7 +342,10 @@ def describe(name: str) -> str:
     total = len(model.members)
     parts = [f"{m} ({SINGLE_MODELS[m].summary}){'' if len(counts) == total else f', weight {k}/{total}'}"
              for m, k in counts.items()]
-    middle = " (at each step the mean of the middle two)" if model.how == "median" and total % 2 == 0 else ""
+    middle = " (at each step the mean of the middle two)" if model.how != "mean" and total % 2 == 0 else ""
+    if model.how == "mixmedian":
+        return (f"the median{middle} of the forecasts of " + "; ".join(parts) +
+                ", with the bands of their equal mixture (wider where the members disagree)")
     return f"the {model.how}{middle} of the forecasts and bands of " + "; ".join(parts)
 
 

@@ -102,6 +102,29 @@ def test_combination_averages_members():
         get_model("lstm")
 
 
+def test_mixmedian_keeps_the_median_point_and_takes_the_bands_of_the_members_mixture():
+    """`mixmedian(...)`: the median point; bands are quantiles of the equal mixture of the members, each a two-piece
+    normal through its point and band. Members that agree give their own bands back; members that disagree give bands
+    between the members' extremes and wider than the median of their quantiles."""
+    from scipy.stats import norm
+    from autarky.forecast.models import describe
+    one = Forecast(*(np.array([v]) for v in (10.0, 8.0, 13.0, 6.0, 15.0)))
+    same = combine([one, one, one], "mixmedian")
+    assert [same.lo95[0], same.lo80[0], same.mean[0], same.hi80[0], same.hi95[0]] == pytest.approx(
+        [6.0, 8.0, 10.0, 13.0, 15.0], abs=1e-9)
+    low = Forecast(*(np.array([v]) for v in (0.0, -1.0, 1.0, -2.0, 2.0)))
+    high = Forecast(*(np.array([v]) for v in (10.0, 9.0, 11.0, 8.0, 12.0)))
+    mixed, median = combine([low, high, one], "mixmedian"), combine([low, high, one], "median")
+    assert mixed.mean[0] == median.mean[0] == 10.0
+    assert -2.0 < mixed.lo95[0] < median.lo95[0] and median.hi95[0] <= mixed.hi95[0] <= 15.0
+    # The lower 95% bound is the mixture's 2.5% quantile: the three members' probabilities below it average 0.025.
+    z95 = norm.ppf(0.975)
+    below = [norm.cdf((mixed.lo95[0] - c) / ((c - lo) / z95)) for c, lo in ((0.0, -2.0), (10.0, 8.0), (10.0, 6.0))]
+    assert np.mean(below) == pytest.approx(0.025, abs=1e-6)
+    assert "equal mixture" in describe("mixmedian(ets,ets_log,dotheta_log,arima)")
+    assert get_model("mixmedian(ets,dotheta)").how == "mixmedian"
+
+
 def test_prophet_is_backtested_on_monthly_series_with_the_lunar_new_year_only(catalog):
     from autarky.forecast.engine import default_settings
     from autarky.forecast.runner import series_context
