@@ -247,7 +247,8 @@ SINGLE_MODELS: dict[str, Model] = {m.name: m for m in (
 )}
 # Every model but Prophet (which has its own growth settings) also on logarithms (`ets_log`, `ces_log`, ...) and on
 # Box-Cox transforms (`ets_bc`, ...).
-_TRANSFORMS = {"log": (_log_pair, "logarithms"), "bc": (_boxcox_pair, "Box-Cox transforms (lambda by Guerrero's method)")}
+_TRANSFORMS = {"log": (_log_pair, "logarithms"),
+               "bc": (_boxcox_pair, "Box-Cox transforms (lambda by Guerrero's method)")}
 SINGLE_MODELS |= {f"{m.name}_{tag}": Model(f"{m.name}_{tag}", _transformed(m.fit, pair), complexity=m.complexity + 1,
                                            min_obs=m.min_obs, summary=f"{m.summary}; fitted to the {words} of the "
                                                                       "series where every value is positive")
@@ -268,15 +269,18 @@ def member_forecast(model: Model, y: np.ndarray, start: pd.Timestamp, h: int, ct
     return fc if finite else None
 
 
-def _mixture_quantile(centres: np.ndarray, below: np.ndarray, above: np.ndarray, p: float) -> np.ndarray:
-    """The p quantile, at each step, of the equal mixture of two-piece normals (members x steps: the centre and the
-    scale below and above it), by bisection between the members' own extremes."""
+def _mixture_quantiles(centres: np.ndarray, below: np.ndarray, above: np.ndarray, ps: Sequence[float]) -> np.ndarray:
+    """Quantiles of equal mixtures of two-piece normals, one problem per row: centres, below and above (problems x
+    members x steps: the centre and the scale below and above it), ps (the problems' probabilities). All problems in
+    one bisection, between the members' own extremes."""
     from scipy.special import ndtr
     below, above = np.maximum(below, 1e-12), np.maximum(above, 1e-12)
-    lo, hi = (centres - 9 * below).min(axis=0), (centres + 9 * above).max(axis=0)
+    lo, hi = (centres - 9 * below).min(axis=1), (centres + 9 * above).max(axis=1)
+    p = np.asarray(ps)[:, None]
     for _ in range(60):
         mid = 0.5 * (lo + hi)
-        under = ndtr(np.where(mid < centres, (mid - centres) / below, (mid - centres) / above)).mean(axis=0) < p
+        at = mid[:, None, :]
+        under = ndtr(np.where(at < centres, (at - centres) / below, (at - centres) / above)).mean(axis=1) < p
         lo, hi = np.where(under, mid, lo), np.where(under, hi, mid)
     return 0.5 * (lo + hi)
 
@@ -285,15 +289,16 @@ def _mixture_bands(forecasts: Sequence[Forecast], point: np.ndarray) -> list[np.
     """lo80, hi80, lo95, hi95 of the equal mixture of the members, each a two-piece normal through its point and its
     band at that level; kept around the combined point and nested."""
     from scipy.stats import norm
-    centres, bands = np.stack([f.mean for f in forecasts]), []
+    centres, problems = np.stack([f.mean for f in forecasts]), []
     for level, low, high in ((0.80, "lo80", "hi80"), (0.95, "lo95", "hi95")):
         z = norm.ppf(0.5 + level / 2)
         below = (centres - np.stack([getattr(f, low) for f in forecasts])) / z
         above = (np.stack([getattr(f, high) for f in forecasts]) - centres) / z
-        bands += [np.minimum(_mixture_quantile(centres, below, above, 0.5 - level / 2), point),
-                  np.maximum(_mixture_quantile(centres, below, above, 0.5 + level / 2), point)]
-    lo80, hi80, lo95, hi95 = bands
-    return [lo80, hi80, np.minimum(lo95, lo80), np.maximum(hi95, hi80)]
+        problems += [(below, above, 0.5 - level / 2), (below, above, 0.5 + level / 2)]
+    q = _mixture_quantiles(np.stack([centres] * len(problems)), np.stack([b for b, _, _ in problems]),
+                           np.stack([a for _, a, _ in problems]), [p for _, _, p in problems])
+    lo80, hi80 = np.minimum(q[0], point), np.maximum(q[1], point)
+    return [lo80, hi80, np.minimum(np.minimum(q[2], point), lo80), np.maximum(np.maximum(q[3], point), hi80)]
 
 
 def combine(forecasts: Sequence[Forecast], how: str, n_paths: int = 0, seed: int = 0) -> Forecast:
