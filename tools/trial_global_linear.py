@@ -137,5 +137,6 @@ def main() -> None:
         row = [ratios[csv][m] for csv, _ in sets]
         print(f"{m}: " + " ".join(f"{r:.3f}" for r in row) + f", {max(row):.3f}, {np.mean(row):.3f}")
 
+
 if __name__ == "__main__":
     main()
