@@ -87,27 +87,29 @@ def annual_histories(path: str, leave_out: tuple[str, ...] = ("cset", "derived")
 
 
 def set_ratios(set_csv: str, cache_path: str, variants: dict[str, np.ndarray]) -> dict[str, float]:
+    """Each variant's ratio, alone and as the default's fifth member, and the default's: the variants' forecasts at
+    the cache's origins (clipped to the series' bounds, as members are) join the cache and are scored by
+    `replay_weights.py`."""
     import pickle
+    from types import SimpleNamespace
+
+    from replay_weights import combination_ratios, points, set_mase
     cache, series = pickle.load(open(cache_path, "rb")), read_long_csv(set_csv)
-    per_series: dict[str, list[float]] = {}
     for uid, origins in cache["series"].items():
         _, y, _, _ = regular_series(*series[uid], "A")
         plan = make_plan(len(y), HORIZON, ORIGINS, 1, min_train=MIN_OBS)
-        scores: dict[str, list[float]] = {}
         for cut, o in zip(plan.cutoffs, origins):
-            lo, hi = o["bounds"]
-            fc = {m: (o["outer"].get(m) or o["outer"]["naive"]).mean for m in STANDARD + DEFAULT}
-            fc |= {k: forecast(c, np.asarray(y[:cut], dtype=float)) for k, c in variants.items()}
-            fc["default"] = np.median([fc[m] for m in DEFAULT], axis=0)
-            fc |= {f"default+{k}": np.median([fc[m] for m in DEFAULT + [k]], axis=0) for k in variants}
-            for m, p in fc.items():
-                p = np.clip(p, -np.inf if lo is None else lo, np.inf if hi is None else hi)
-                scores.setdefault(m, []).append(float(np.mean(np.abs(o["actual"] - p)) / o["scale"]))
-        for m, s in scores.items():
-            per_series.setdefault(m, []).append(float(np.mean(s)))
-    mase = {m: float(np.mean(s)) for m, s in per_series.items()}
-    best = min(mase[m] for m in STANDARD)
-    return {m: v / best for m, v in mase.items()}
+            lower, upper = o["bounds"]
+            lo, hi = -np.inf if lower is None else lower, np.inf if upper is None else upper
+            o["outer"] |= {k: SimpleNamespace(mean=np.clip(forecast(c, np.asarray(y[:cut], dtype=float)), lo, hi))
+                           for k, c in variants.items()}
+    members = STANDARD + DEFAULT + list(variants)
+    data = {set_csv: points(cache, members)}
+    best = {set_csv: min(set_mase(points(cache, [m]), np.ones(1)) for m in STANDARD)}
+    index = lambda names: [members.index(m) for m in names]
+    ratio = lambda names: combination_ratios(data, best, "median", index(names))[0]
+    return {"default": ratio(DEFAULT), **{k: ratio([k]) for k in variants},
+            **{f"default+{k}": ratio(DEFAULT + [k]) for k in variants}}
 
 
 def variants_from(histories: list[np.ndarray]) -> dict[str, np.ndarray]:
@@ -131,7 +133,7 @@ def main() -> None:
     else:
         variants = variants_from(histories)
         ratios = {csv: set_ratios(csv, cache, variants) for csv, cache in sets}
-    names = ["default", *(k for k in ratios[sets[0][0]] if k not in STANDARD + DEFAULT + ["default"])]
+    names = list(ratios[sets[0][0]])
     print("model: " + " ".join(csv.rsplit("/", 1)[-1].removesuffix(".csv") for csv, _ in sets) + ", worst, mean")
     for m in names:
         row = [ratios[csv][m] for csv, _ in sets]
