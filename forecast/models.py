@@ -270,9 +270,9 @@ def member_forecast(model: Model, y: np.ndarray, start: pd.Timestamp, h: int, ct
 
 
 def _mixture_quantiles(centres: np.ndarray, below: np.ndarray, above: np.ndarray, ps: Sequence[float]) -> np.ndarray:
-    """Quantiles of equal mixtures of two-piece normals, one problem per row: centres, below and above (problems x
-    members x steps: the centre and the scale below and above it), ps (the problems' probabilities). All problems in
-    one bisection, between the members' own extremes."""
+    """Quantiles of equal mixtures of two-piece normals, one problem per row: below and above (problems x members x
+    steps: the scale below and above the centre), centres (the same shape, or 1 x members x steps for every problem),
+    ps (the problems' probabilities). All problems in one bisection, between the members' own extremes."""
     from scipy.special import ndtr
     below, above = np.maximum(below, 1e-12), np.maximum(above, 1e-12)
     lo, hi = (centres - 9 * below).min(axis=1), (centres + 9 * above).max(axis=1)
@@ -295,7 +295,7 @@ def _mixture_bands(forecasts: Sequence[Forecast], point: np.ndarray) -> list[np.
         below = (centres - np.stack([getattr(f, low) for f in forecasts])) / z
         above = (np.stack([getattr(f, high) for f in forecasts]) - centres) / z
         problems += [(below, above, 0.5 - level / 2), (below, above, 0.5 + level / 2)]
-    q = _mixture_quantiles(np.stack([centres] * len(problems)), np.stack([b for b, _, _ in problems]),
+    q = _mixture_quantiles(centres[None], np.stack([b for b, _, _ in problems]),
                            np.stack([a for _, a, _ in problems]), [p for _, _, p in problems])
     lo80, hi80 = np.minimum(q[0], point), np.maximum(q[1], point)
     return [lo80, hi80, np.minimum(np.minimum(q[2], point), lo80), np.maximum(np.maximum(q[3], point), hi80)]
@@ -305,11 +305,10 @@ def combine(forecasts: Sequence[Forecast], how: str, n_paths: int = 0, seed: int
     """Combine members: point = mean or median of theirs; bands = the same average of their quantiles, or for
     `mixmedian` the median point with the bands of the members' equal mixture (wider where members disagree)."""
     reduce = np.mean if how == "mean" else np.median
-    parts = [reduce(np.stack([getattr(f, a) for f in forecasts]), axis=0)
-             for a in ("mean", "lo80", "hi80", "lo95", "hi95")]
-    if how == "mixmedian":
-        parts[1:] = _mixture_bands(forecasts, parts[0])
-    return with_paths(*parts, n_paths=n_paths, seed=seed)
+    point = reduce(np.stack([f.mean for f in forecasts]), axis=0)
+    bands = (_mixture_bands(forecasts, point) if how == "mixmedian" else
+             [reduce(np.stack([getattr(f, a) for f in forecasts]), axis=0) for a in ("lo80", "hi80", "lo95", "hi95")])
+    return with_paths(point, *bands, n_paths=n_paths, seed=seed)
 
 
 def combination(name: str) -> Model:
