@@ -16,6 +16,7 @@ from typing import Callable, Sequence
 import numpy as np
 import pandas as pd
 
+from autarky.forecast.bagging import bootstrap_series
 from autarky.forecast.ces import ces
 from autarky.forecast.fast_arima import arima021 as exact_arima021
 from autarky.forecast.fast_arima import arima_search
@@ -208,6 +209,32 @@ def _transformed(fit: Callable[..., Forecast], pair: Callable) -> Callable[..., 
     return fitted
 
 
+# --------------------------------------------------------------------------- bagged
+# Bootstrapped copies per bagged forecast (the series itself and 19 others).
+BAGS = 20
+
+
+def _bagged(fit: Callable[..., Forecast], copies: int = BAGS) -> Callable[..., Forecast]:
+    """The model fitted to y and to bootstrapped copies of it (forecast/bagging.py; Box-Cox where every value is
+    positive), their points and bands averaged: Bergmeir, Hyndman and Benitez's bagged exponential smoothing. A copy
+    the model cannot fit is left out."""
+    def fitted(y, start, h, ctx, n_paths, seed) -> Forecast:
+        season = ctx.seasonality(len(y))
+        pair = _boxcox_pair(y, season) if np.min(y) > 0.0 else (np.asarray, np.asarray)
+        parts = []
+        for copy in bootstrap_series(y, season, copies, np.random.default_rng(seed), *pair):
+            try:
+                fc = fit(copy, start, h, ctx, 0, seed)
+            except Exception:  # noqa: BLE001 - one copy that cannot be fitted does not stop the others
+                continue
+            if all(np.all(np.isfinite(a)) for a in (fc.mean, fc.lo80, fc.hi80, fc.lo95, fc.hi95)):
+                parts.append(fc)
+        if not parts:
+            raise ValueError(f"no bootstrapped copy of {len(y)} points could be fitted")
+        return combine(parts, "mean", n_paths, seed)
+    return fitted
+
+
 # --------------------------------------------------------------------------- registry
 SINGLE_MODELS: dict[str, Model] = {m.name: m for m in (
     Model("naive", _statsforecast(_naive), complexity=0, min_obs=2,
@@ -254,6 +281,11 @@ SINGLE_MODELS |= {f"{m.name}_{tag}": Model(f"{m.name}_{tag}", _transformed(m.fit
                                                                       "series where every value is positive")
                   for m in list(SINGLE_MODELS.values()) if not m.name.startswith("prophet")
                   for tag, (pair, words) in _TRANSFORMS.items()}
+
+SINGLE_MODELS["bagged_ets"] = Model("bagged_ets", _bagged(_statsforecast(_ets)), complexity=6, min_obs=5,
+                                    summary=f"bagged exponential smoothing: AutoETS fitted to the series and {BAGS - 1} "
+                                            "bootstrapped copies of it (STL or LOESS remainder resampled in blocks, "
+                                            "on Box-Cox transforms), forecasts and bands averaged")
 
 
 def member_forecast(model: Model, y: np.ndarray, start: pd.Timestamp, h: int, ctx: SeriesContext,
