@@ -227,7 +227,7 @@ def _bagged(fit: Callable[..., Forecast], copies: int = BAGS) -> Callable[..., F
                 fc = fit(copy, start, h, ctx, 0, seed)
             except Exception:  # noqa: BLE001 - one copy that cannot be fitted does not stop the others
                 continue
-            if all(np.all(np.isfinite(a)) for a in (fc.mean, fc.lo80, fc.hi80, fc.lo95, fc.hi95)):
+            if _finite(fc):
                 parts.append(fc)
         if not parts:
             raise ValueError(f"no bootstrapped copy of {len(y)} points could be fitted")
@@ -297,8 +297,11 @@ def member_forecast(model: Model, y: np.ndarray, start: pd.Timestamp, h: int, ct
         fc = model.forecast(y, start, h, ctx, seed=seed)
     except Exception:  # noqa: BLE001 - a model that cannot fit this history is left out, not fatal
         return None
-    finite = all(np.all(np.isfinite(a)) for a in (fc.mean, fc.lo80, fc.hi80, fc.lo95, fc.hi95))
-    return fc if finite else None
+    return fc if _finite(fc) else None
+
+
+def _finite(fc: Forecast) -> bool:
+    return all(np.all(np.isfinite(a)) for a in (fc.mean, fc.lo80, fc.hi80, fc.lo95, fc.hi95))
 
 
 def _mixture_quantiles(centres: np.ndarray, below: np.ndarray, above: np.ndarray, ps: Sequence[float]) -> np.ndarray:
