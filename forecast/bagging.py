@@ -20,7 +20,8 @@ def block_size(n: int, season_length: int) -> int:
 
 def decompose(z: np.ndarray, season_length: int) -> tuple[np.ndarray, np.ndarray]:
     """(trend plus season, remainder) of z: robust STL with a periodic season (R's `s.window = "periodic"`: a seasonal
-    window of 10n + 1 of degree 0) where seasonal, else LOESS of degree 1 over 6 points (R's span 6/n)."""
+    window of 10n + 1 of degree 0; statsmodels' iterations, 2 inner and 15 outer, where R's robust stl takes 1 and 15)
+    where seasonal, else LOESS of degree 1 over 6 points (R's span 6/n)."""
     n = len(z)
     if season_length > 1:
         from statsmodels.tsa.seasonal import STL
