@@ -221,14 +221,9 @@ def _bagged(fit: Callable[..., Forecast], copies: int = BAGS) -> Callable[..., F
     def fitted(y, start, h, ctx, n_paths, seed) -> Forecast:
         season = ctx.seasonality(len(y))
         pair = _boxcox_pair(y, season) if np.min(y) > 0.0 else (np.asarray, np.asarray)
-        parts = []
-        for copy in bootstrap_series(y, season, copies, np.random.default_rng(seed), *pair):
-            try:
-                fc = fit(copy, start, h, ctx, 0, seed)
-            except Exception:  # noqa: BLE001 - one copy that cannot be fitted does not stop the others
-                continue
-            if _finite(fc):
-                parts.append(fc)
+        copied = bootstrap_series(y, season, copies, np.random.default_rng(seed), *pair)
+        parts = [fc for copy in copied
+                 if (fc := _fitted_or_none(lambda: fit(copy, start, h, ctx, 0, seed))) is not None]
         if not parts:
             raise ValueError(f"no bootstrapped copy of {len(y)} points could be fitted")
         return combine(parts, "mean", n_paths, seed)
@@ -293,15 +288,17 @@ def member_forecast(model: Model, y: np.ndarray, start: pd.Timestamp, h: int, ct
     """The model's forecast, or None when it cannot fit this history (too short, or a numerical failure)."""
     if len(y) < model.min_obs:
         return None
+    return _fitted_or_none(lambda: model.forecast(y, start, h, ctx, seed=seed))
+
+
+def _fitted_or_none(fit: Callable[[], Forecast]) -> Forecast | None:
+    """fit()'s forecast, or None where it raises or gives a value that is not finite: a model (or a bagged copy)
+    that cannot fit this history is left out, not fatal."""
     try:
-        fc = model.forecast(y, start, h, ctx, seed=seed)
-    except Exception:  # noqa: BLE001 - a model that cannot fit this history is left out, not fatal
+        fc = fit()
+    except Exception:  # noqa: BLE001
         return None
-    return fc if _finite(fc) else None
-
-
-def _finite(fc: Forecast) -> bool:
-    return all(np.all(np.isfinite(a)) for a in (fc.mean, fc.lo80, fc.hi80, fc.lo95, fc.hi95))
+    return fc if all(np.all(np.isfinite(a)) for a in (fc.mean, fc.lo80, fc.hi80, fc.lo95, fc.hi95)) else None
 
 
 def _mixture_quantiles(centres: np.ndarray, below: np.ndarray, above: np.ndarray, ps: Sequence[float]) -> np.ndarray:
